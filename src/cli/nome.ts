@@ -1,0 +1,52 @@
+/**
+ * The `nome` command. Each subcommand lives in ./commands and is loaded only when used, so a quick
+ * `nome classify` does not pay for the HTTP server or SQLite.
+ *
+ * Runtime: plain Node (no Electron).
+ */
+import { UsageError } from './usage';
+
+type Command = { run(argv: string[]): Promise<number> };
+
+const commands: Record<string, () => Promise<Command>> = {
+  serve: () => import('./commands/serve'),
+};
+
+const usage = `usage: nome <command> [options]
+
+commands:
+  serve [--workspace DIR] [--port N]   run NOME headless and serve the UI on 127.0.0.1
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage);
+    return name === undefined ? 2 : 0;
+  }
+  const load = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (!load) {
+    process.stderr.write(`nome: unknown command "${name}"\n\n${usage}`);
+    return 2;
+  }
+  try {
+    return await (await load()).run(rest);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`nome ${name}: ${error.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`nome ${name}: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`nome: ${String(error)}\n`);
+    process.exitCode = 1;
+  },
+);
