@@ -21,7 +21,7 @@ export function senderProblem(event: Pick<IpcMainInvokeEvent, 'sender' | 'sender
   } catch {
     return 'the sender has no valid URL';
   }
-  if (url.protocol !== `${APP_SCHEME}:` || url.host !== APP_HOST) return `the sender's origin ${url.origin} is not the app`;
+  if (url.protocol !== `${APP_SCHEME}:` || url.host !== APP_HOST) return `the sender ${url.protocol}//${url.host} is not the app`;
   return null;
 }
 
