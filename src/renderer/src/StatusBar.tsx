@@ -34,7 +34,8 @@ export function StatusBar({ bridge }: { bridge: Bridge }): ReactNode {
   }, [bridge]);
 
   return (
-    <footer className="status" role="status" aria-live="polite">
+    <footer className="status">
+      <div className="status-items" role="status" aria-live="polite">
       <span className={`dot ${state}`} aria-hidden="true" />
       <span data-testid="connection">{labels[state]}</span>
       {version && (
@@ -44,6 +45,7 @@ export function StatusBar({ bridge }: { bridge: Bridge }): ReactNode {
       )}
       {roundTrip !== null && <span data-testid="ping">ping {roundTrip.toFixed(1)} ms</span>}
       {error && <span className="error">{error}</span>}
+      </div>
     </footer>
   );
 }
