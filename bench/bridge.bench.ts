@@ -7,10 +7,10 @@ export default async function bench(): Promise<BenchRow[]> {
   const services = createServices({ host: 'serve', workspace: null, versions: { node: process.versions.node, electron: null, chrome: null } });
   const n = 100_000;
   const raw = await timeMs(async () => {
-    for (let i = 0; i < n; i++) await services.handlers.ping({ nonce: 'x' });
+    for (let i = 0; i < n; i++) await services.handlers.ping({ nonce: 'x' }, { connectionId: 'bench' });
   });
   const nome = await timeMs(async () => {
-    for (let i = 0; i < n; i++) await dispatch(services.handlers, 'ping', { nonce: 'x' });
+    for (let i = 0; i < n; i++) await dispatch(services.handlers, 'ping', { nonce: 'x' }, { connectionId: 'bench' });
   });
   return [
     {

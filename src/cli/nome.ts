@@ -10,12 +10,20 @@ type Command = { run(argv: string[]): Promise<number> };
 
 const commands: Record<string, () => Promise<Command>> = {
   serve: () => import('./commands/serve'),
+  exec: () => import('./commands/exec'),
+  approvals: () => import('./commands/approvals'),
+  audit: () => import('./commands/audit'),
 };
 
 const usage = `usage: nome <command> [options]
 
 commands:
   serve [--workspace DIR] [--port N]   run NOME headless and serve the UI on 127.0.0.1
+  exec [--workspace DIR] -- <command>  run a command through the supervisor (exit 126 when denied)
+  approvals list [--json]              the operations waiting for a decision
+  approvals answer ID approve-once|approve-session|deny [--reason TEXT]
+  audit verify [--json]                walk the receipt chain and report the first break
+  audit tail [--json]                  print receipts as they arrive
 `;
 
 export async function main(argv: string[]): Promise<number> {

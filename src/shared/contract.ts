@@ -13,6 +13,58 @@ import { z } from 'zod';
 /** Bounded strings keep a malformed or hostile payload from costing more than it should. */
 const text = (max = 4096) => z.string().max(max);
 
+const tier = z.enum(['read', 'write', 'danger']);
+const span = z.tuple([z.number().int(), z.number().int()]);
+const id = text(128);
+
+/** What the approval dialog shows about one waiting operation. */
+export const approvalView = z.object({
+  id,
+  runId: id,
+  sessionId: text(256),
+  tool: text(256),
+  subject: text(65_536),
+  createdAt: z.number(),
+  expiresAt: z.number(),
+  details: z.object({
+    tier,
+    executesCode: z.boolean(),
+    reasons: z.array(z.object({ rule: text(256), tier, text: text(), span })),
+    files: z.array(z.object({ path: text(), access: z.enum(['read', 'write']), level: text(32), allowed: z.boolean(), decision: z.enum(['allow', 'ask', 'deny']), reason: text() })),
+    workspace: text(),
+    agent: text(256).nullable(),
+    why: z.array(text()),
+  }),
+});
+export type ApprovalView = z.infer<typeof approvalView>;
+
+export const grantView = z.object({ id, sessionId: text(256), tool: text(256), subject: text(65_536), grantedBy: text(256), grantedAt: z.number() });
+export type GrantView = z.infer<typeof grantView>;
+
+export const receiptView = z.object({
+  seq: z.number().int(),
+  ts: text(64),
+  runId: text(256).nullable(),
+  kind: text(64),
+  payload: z.json(),
+  prevHash: text(64),
+  hash: text(64),
+});
+export type ReceiptView = z.infer<typeof receiptView>;
+
+export const runView = z.object({
+  runId: id,
+  command: text(65_536),
+  workspace: text(),
+  startedAt: z.number(),
+  ended: z.boolean(),
+  /** The output so far that is still held for replay (the newest part when it was long). */
+  replay: z.string(),
+});
+export type RunView = z.infer<typeof runView>;
+
+const approvalsState = z.object({ pending: z.array(approvalView), grants: z.array(grantView) });
+
 export const invokes = {
   /** Round trip used by the status bar to prove the bridge works end to end. */
   ping: {
@@ -29,11 +81,33 @@ export const invokes = {
       chrome: text(64).nullable(),
     }),
   },
+  approvalsList: { request: z.strictObject({}), response: approvalsState },
+  approvalsAnswer: {
+    request: z.strictObject({ id, answer: z.enum(['approve-once', 'approve-session', 'deny']), reason: text(1024).nullable().optional() }),
+    response: z.strictObject({ answered: z.boolean() }),
+  },
+  grantsRevoke: { request: z.strictObject({ id }), response: z.strictObject({ revoked: z.boolean() }) },
+  receiptsList: {
+    request: z.strictObject({ afterSeq: z.number().int().nonnegative().optional(), limit: z.number().int().min(1).max(1000).optional(), runId: text(256).optional() }),
+    response: z.strictObject({ receipts: z.array(receiptView) }),
+  },
+  auditVerify: {
+    request: z.strictObject({}),
+    response: z.strictObject({ ok: z.boolean(), count: z.number().int().optional(), brokenAt: z.number().int().optional(), reason: text().optional() }),
+  },
+  runsList: { request: z.strictObject({}), response: z.strictObject({ runs: z.array(runView) }) },
+  /** The renderer wrote `bytes` of a run's output to its terminal: flow control for the pty. */
+  terminalAck: { request: z.strictObject({ runId: id, bytes: z.number().int().positive().max(1 << 30) }), response: z.strictObject({}) },
 } as const;
 
 export const events = {
   /** The main process says it is alive and what it serves; sent once per connection. */
   hello: z.strictObject({ host: z.enum(['electron', 'serve']), workspace: text().nullable() }),
+  approvalsChanged: approvalsState,
+  receiptAppended: receiptView,
+  runStarted: runView,
+  runOutput: z.strictObject({ runId: id, data: z.string() }),
+  runEnded: z.strictObject({ runId: id }),
 } as const;
 
 /**

@@ -101,16 +101,17 @@ async function start(): Promise<void> {
   session.defaultSession.setPermissionCheckHandler(deny);
   protocol.handle(APP_SCHEME, serveApp);
 
-  const services = createServices({
+  const services = await createServices({
     host: 'electron',
     workspace: null,
+    dataDir: process.env.NOME_HOME ?? app.getPath('userData'),
     versions: { node: process.versions.node, electron: process.versions.electron ?? null, chrome: process.versions.chrome ?? null },
   });
   let win: BrowserWindow | null = null;
   registerIpc(ipcMain, services.handlers, () => win?.webContents.id ?? -1);
-  services.bus.subscribe((name, payload) => win?.webContents.send(eventChannel(name), payload));
-
   win = await openMainWindow();
+  const connectionId = `webContents:${win.webContents.id}`;
+  services.attach(connectionId, (name, payload) => win?.webContents.send(eventChannel(name), payload));
   win.webContents.on('did-finish-load', () => win?.webContents.send(eventChannel('hello'), services.hello()));
   win.webContents.send(eventChannel('hello'), services.hello());
 

@@ -31,7 +31,7 @@ export function registerIpc(ipcMain: Pick<IpcMain, 'handle'>, handlers: Handlers
       const problem = senderProblem(event, mainWindowId());
       if (problem) return fail('forbidden', `${name}: refused, ${problem}`);
       if (args.length !== 1) return fail('bad-request', `${name}: expects exactly one argument, got ${args.length}`);
-      return dispatch(handlers, name, args[0]);
+      return dispatch(handlers, name, args[0], { connectionId: `webContents:${event.sender.id}` });
     });
   }
 }

@@ -15,7 +15,12 @@ import {
   MAX_PAYLOAD_BYTES,
 } from '../../shared/contract';
 
-export type Handlers = { [K in InvokeName]: (request: Request<K>) => Promise<Response<K>> | Response<K> };
+/** Who is calling: one renderer connection (an Electron webContents or a WebSocket). */
+export interface Caller {
+  connectionId: string;
+}
+
+export type Handlers = { [K in InvokeName]: (request: Request<K>, caller: Caller) => Promise<Response<K>> | Response<K> };
 
 function isInvokeName(name: string): name is InvokeName {
   return Object.hasOwn(invokes, name);
@@ -30,14 +35,14 @@ function payloadBytes(payload: unknown): number {
 }
 
 /** Validates `payload` for `name`, runs the handler and validates its answer. Never throws. */
-export async function dispatch(handlers: Handlers, name: string, payload: unknown): Promise<Envelope<unknown>> {
+export async function dispatch(handlers: Handlers, name: string, payload: unknown, caller: Caller): Promise<Envelope<unknown>> {
   if (!isInvokeName(name)) return fail('unknown-channel', `unknown IPC channel "${name.slice(0, 80)}"`);
   if (payloadBytes(payload) > MAX_PAYLOAD_BYTES) return fail('bad-request', `${name}: payload larger than ${MAX_PAYLOAD_BYTES} bytes`);
   const parsed = invokes[name].request.safeParse(payload);
   if (!parsed.success) return fail('bad-request', `${name}: ${describeIssues(parsed.error.issues)}`);
   try {
-    const handler = handlers[name] as (request: unknown) => unknown;
-    const value = await handler(parsed.data);
+    const handler = handlers[name] as (request: unknown, caller: Caller) => unknown;
+    const value = await handler(parsed.data, caller);
     const checked = invokes[name].response.safeParse(value);
     if (!checked.success) return fail('failed', `${name}: the main process produced an invalid response`);
     return { ok: true, value: checked.data };

@@ -113,12 +113,14 @@ export async function startHeadlessHost(opts: { services: Services; rendererDir:
     wss.handleUpgrade(req, socket, head, (ws) => bridge(ws));
   });
 
+  let connections = 0;
   const bridge = (ws: WebSocket) => {
+    const connectionId = `ws:${++connections}`;
     const send = (message: unknown) => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
     };
-    const unsubscribe = services.bus.subscribe((name: EventName, payload) => send({ event: eventChannel(name), payload }));
-    ws.on('close', unsubscribe);
+    const detach = services.attach(connectionId, (name: EventName, payload) => send({ event: eventChannel(name), payload }));
+    ws.on('close', detach);
     send({ event: eventChannel('hello'), payload: services.hello() });
     ws.on('message', async (data) => {
       let message: z.infer<typeof bridgeMessage>;
@@ -127,7 +129,7 @@ export async function startHeadlessHost(opts: { services: Services; rendererDir:
       } catch {
         return send({ id: null, reply: fail('bad-request', 'malformed bridge message') });
       }
-      send({ id: message.id, reply: await dispatch(services.handlers, message.name, message.payload) });
+      send({ id: message.id, reply: await dispatch(services.handlers, message.name, message.payload, { connectionId }) });
     });
   };
 

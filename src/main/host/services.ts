@@ -1,53 +1,192 @@
 /**
  * The composition root of NOME's main-process services under plain Node. Electron's shell and the
  * headless host both call `createServices` and then only differ in how messages reach `handlers`
- * and how `events` reach the renderer.
+ * and how events reach the renderer.
  *
  * Runtime: plain Node.
  */
-import { EventEmitter } from 'node:events';
-import { events as eventSchemas, type EventName, type EventPayload } from '../../shared/contract';
+import os from 'node:os';
+import { z } from 'zod';
+import { events as eventSchemas, IpcError, type EventName, type EventPayload } from '../../shared/contract';
+import { openAuditStore, type AuditStore, type Receipt } from '../audit';
+import { ApprovalError, ApprovalQueue } from '../approvals';
+import { gatewayAddress, method, RpcError, RPC_ERRORS, startGateway, TokenStore, type Gateway } from '../gateway';
+import { createPolicyEngine } from '../policy';
+import { createSupervisor, type Supervisor } from '../supervisor';
 import type { Handlers } from './dispatch';
+import { TerminalHub } from './terminals';
 import { APP_VERSION } from './version';
 
 export interface HostContext {
   host: 'electron' | 'serve';
   /** The workspace the UI opened with, when one was given. */
   workspace: string | null;
+  /** NOME's data dir (see paths.ts `dataDir`). */
+  dataDir: string;
   /** Versions of the runtime, filled in by the composition root that knows them. */
   versions: { node: string; electron: string | null; chrome: string | null };
+  /** The gateway's address; defaults to the socket in the data dir. */
+  gatewayAddress?: string;
+  approvalTimeoutMs?: number;
+  env?: NodeJS.ProcessEnv;
 }
 
-/** Typed event fan-out to every connected renderer. Payloads are validated before they leave. */
-export class EventBus {
-  private readonly emitter = new EventEmitter();
-  emit<K extends EventName>(name: K, payload: EventPayload<K>): void {
-    this.emitter.emit('event', name, eventSchemas[name].parse(payload));
-  }
-  subscribe(listener: (name: EventName, payload: unknown) => void): () => void {
-    this.emitter.on('event', listener);
-    return () => this.emitter.off('event', listener);
-  }
-}
+/** Tenant until the identity issue lands. */
+export const LOCAL_TENANT = 'local';
+
+export type EventSink = <K extends EventName>(name: K, payload: EventPayload<K>) => void;
 
 export interface Services {
   handlers: Handlers;
-  bus: EventBus;
+  /** Connects a renderer: it receives every event from now on. Returns the disconnect. */
+  attach(connectionId: string, send: (name: EventName, payload: unknown) => void): () => void;
   /** What a newly connected renderer is told first. */
   hello(): EventPayload<'hello'>;
+  gateway: Gateway;
+  supervisor: Supervisor;
+  audit: AuditStore;
+  approvals: ApprovalQueue;
   close(): Promise<void>;
 }
 
-export function createServices(ctx: HostContext): Services {
-  const bus = new EventBus();
+const toReceiptView = (r: Receipt) => ({ ...r, payload: r.payload as z.core.util.JSONType });
+
+export async function createServices(ctx: HostContext): Promise<Services> {
+  const env = ctx.env ?? process.env;
+  const listeners = new Map<string, (name: EventName, payload: unknown) => void>();
+  const broadcast: EventSink = (name, payload) => {
+    const checked = eventSchemas[name].parse(payload);
+    for (const send of listeners.values()) send(name, checked);
+  };
+
+  const audit = openAuditStore({ dataDir: ctx.dataDir, tenant: LOCAL_TENANT });
+  const approvals = new ApprovalQueue({ timeoutMs: ctx.approvalTimeoutMs });
+  const terminals = new TerminalHub();
+  const policy = await createPolicyEngine();
+  const supervisor = createSupervisor({
+    dataDir: ctx.dataDir,
+    audit,
+    approvals,
+    policy,
+    env,
+    onRunEvent: (event) => {
+      if (event.kind === 'started') terminals.started({ runId: event.runId, command: event.data ?? '', workspace: event.workspace ?? '', startedAt: Date.now() });
+      else if (event.kind === 'output') return terminals.deliver(event.runId, event.data ?? '');
+      else terminals.ended(event.runId);
+      return undefined;
+    },
+  });
+
+  const approvalsState = () => ({ pending: approvals.pending() as never, grants: approvals.sessionGrants() });
+  const unsubscribeApprovals = approvals.onChange(() => broadcast('approvalsChanged', approvalsState()));
+  const unsubscribeAudit = audit.subscribe((receipt) => broadcast('receiptAppended', toReceiptView(receipt)));
+
+  const tokens = new TokenStore(ctx.dataDir);
+  const issued = tokens.ensureLocalClientToken().issued;
+  if (issued) audit.append({ runId: null, kind: 'token.event', payload: { event: 'issued', tokenId: issued.id, name: issued.name } });
+  const userName = (() => {
+    try {
+      return os.userInfo().username;
+    } catch {
+      return 'local user';
+    }
+  })();
+
+  const gateway = await startGateway({
+    address: ctx.gatewayAddress ?? gatewayAddress(ctx.dataDir, null, env),
+    tokens,
+    onRejectedToken: (reason) => audit.append({ runId: null, kind: 'token.event', payload: { event: 'rejected', tokenId: reason } }),
+    methods: {
+      exec: method(
+        z.strictObject({
+          command: z.string().min(1).max(65_536),
+          workspace: z.string().min(1).max(4096),
+          cwd: z.string().max(4096).nullable().optional(),
+          agent: z.string().max(256).nullable().optional(),
+          sessionId: z.string().min(1).max(256),
+          timeoutMs: z.number().int().positive().nullable().optional(),
+        }),
+        async (params, call) =>
+          supervisor.handle(
+            {
+              tool: 'shell',
+              command: params.command,
+              workspace: params.workspace,
+              cwd: params.cwd ?? undefined,
+              sessionId: params.sessionId,
+              agent: params.agent ?? null,
+              client: call.client.name,
+              timeoutMs: params.timeoutMs ?? undefined,
+            },
+            {
+              output: (data) => call.notify('exec.output', { data }),
+              approvalPending: (approval) => void call.notify('exec.approval', { approvalId: approval.id }),
+              signal: call.signal,
+            },
+          ),
+      ),
+      'approvals.list': method(z.strictObject({}), async () => ({ pending: approvals.pending(), grants: approvals.sessionGrants() })),
+      'approvals.answer': method(
+        z.strictObject({ id: z.string().max(128), answer: z.enum(['approve-once', 'approve-session', 'deny']), reason: z.string().max(1024).nullable().optional() }),
+        async (params, call) => {
+          try {
+            return approvals.answer(params.id, params.answer, { who: `${userName} (cli: ${call.client.name})`, reason: params.reason ?? null });
+          } catch (error) {
+            if (error instanceof ApprovalError) throw new RpcError(RPC_ERRORS.invalidParams, error.message);
+            throw error;
+          }
+        },
+      ),
+    },
+  });
+
   const handlers: Handlers = {
     ping: ({ nonce }) => ({ nonce, receivedAt: Date.now() }),
     version: () => ({ app: APP_VERSION, host: ctx.host, ...ctx.versions }),
+    approvalsList: () => approvalsState(),
+    approvalsAnswer: ({ id, answer, reason }) => {
+      try {
+        approvals.answer(id, answer, { who: `${userName} (ui)`, reason: reason ?? null });
+        return { answered: true };
+      } catch (error) {
+        if (error instanceof ApprovalError) throw new IpcError('bad-request', error.message);
+        throw error;
+      }
+    },
+    grantsRevoke: ({ id }) => ({ revoked: approvals.revokeGrant(id) }),
+    receiptsList: ({ afterSeq, limit, runId }) => ({ receipts: audit.list({ afterSeq, limit: limit ?? 200, runId }).map(toReceiptView) }),
+    auditVerify: () => {
+      const result = audit.verify();
+      return result.ok ? { ok: true, count: result.count } : { ok: false, brokenAt: result.brokenAt, reason: result.reason };
+    },
+    runsList: () => ({ runs: terminals.list() }),
+    terminalAck: ({ runId, bytes }, caller) => {
+      terminals.ack(caller.connectionId, runId, bytes);
+      return {};
+    },
   };
+
   return {
     handlers,
-    bus,
+    attach: (connectionId, send) => {
+      listeners.set(connectionId, send);
+      const detachTerminal = terminals.attach(connectionId, (name, payload) => send(name, payload));
+      return () => {
+        listeners.delete(connectionId);
+        detachTerminal();
+      };
+    },
     hello: () => ({ host: ctx.host, workspace: ctx.workspace }),
-    close: async () => {},
+    gateway,
+    supervisor,
+    audit,
+    approvals,
+    close: async () => {
+      unsubscribeApprovals();
+      unsubscribeAudit();
+      approvals.close();
+      await gateway.close();
+      audit.close();
+    },
   };
 }

@@ -1,0 +1,54 @@
+/**
+ * `nome approvals list [--json]` and `nome approvals answer ID approve-once|approve-session|deny
+ * [--reason TEXT]`: the live approval queue, through the gateway.
+ *
+ * Runtime: plain Node.
+ */
+import { dataDir } from '../../main/host/paths';
+import { clientToken, connectGateway, gatewayAddress, GatewayUnreachable } from '../../main/gateway';
+import type { PendingApproval } from '../../main/approvals';
+import { parse, UsageError } from '../usage';
+
+const ANSWERS = ['approve-once', 'approve-session', 'deny'] as const;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, { json: { type: 'boolean' }, reason: { type: 'string' }, gateway: { type: 'string' } });
+  const [sub, ...rest] = positionals;
+  const dir = dataDir();
+  let client;
+  try {
+    client = await connectGateway(gatewayAddress(dir, values.gateway), clientToken(dir));
+  } catch (error) {
+    if (error instanceof GatewayUnreachable) {
+      process.stderr.write(`nome approvals: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+  try {
+    if (sub === 'list') {
+      const { pending } = await client.call<{ pending: PendingApproval[] }>('approvals.list', {});
+      if (values.json) process.stdout.write(`${JSON.stringify(pending)}\n`);
+      else if (pending.length === 0) process.stdout.write('no approvals waiting\n');
+      else for (const a of pending) process.stdout.write(`${a.id}  ${a.tool}  ${a.subject}\n`);
+      return 0;
+    }
+    if (sub === 'answer') {
+      const [id, answer] = rest;
+      if (!id || !answer || !(ANSWERS as readonly string[]).includes(answer)) {
+        throw new UsageError(`usage: nome approvals answer ID ${ANSWERS.join('|')} [--reason TEXT]`);
+      }
+      const outcome = await client.call('approvals.answer', { id, answer, reason: values.reason ?? null });
+      if (values.json) process.stdout.write(`${JSON.stringify(outcome)}\n`);
+      else process.stdout.write(`${answer}: ${id}\n`);
+      return 0;
+    }
+    throw new UsageError('usage: nome approvals list [--json] | nome approvals answer ID approve-once|approve-session|deny [--reason TEXT]');
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    process.stderr.write(`nome approvals: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  } finally {
+    client.close();
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * The gateway server: authenticates each request by token hash, validates its params, and runs
+ * the method. A connection that closes aborts its calls (a waiting approval is then cancelled).
+ *
+ * Runtime: plain Node.
+ */
+import net from 'node:net';
+import { chmodSync, existsSync, mkdirSync, unlinkSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { MAX_LINE_BYTES, RPC_ERRORS, rpcRequest, type RpcMessage } from './protocol';
+import type { TokenRecord, TokenStore } from './tokens';
+
+export interface CallContext {
+  client: TokenRecord;
+  /** Streams a notification for this call to the client. Resolves when the bytes were handed to the socket. */
+  notify(method: string, params: Record<string, unknown>): Promise<void>;
+  /** Aborted when the client disconnects. */
+  signal: AbortSignal;
+}
+
+export interface Method<S extends z.ZodType = z.ZodType> {
+  params: S;
+  run(params: z.output<S>, ctx: CallContext): Promise<unknown>;
+}
+
+export function method<S extends z.ZodType>(params: S, run: (params: z.output<S>, ctx: CallContext) => Promise<unknown>): Method {
+  return { params, run } as Method;
+}
+
+export class RpcError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface Gateway {
+  address: string;
+  close(): Promise<void>;
+}
+
+/** Refuses to start over a live gateway; removes a stale socket file left by a crash. */
+async function claimAddress(address: string): Promise<void> {
+  if (process.platform === 'win32' || !existsSync(address)) return;
+  const live = await new Promise<boolean>((resolve) => {
+    const probe = net.connect(address);
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once('error', () => resolve(false));
+  });
+  if (live) throw new Error(`another NOME gateway is already listening on ${address}`);
+  unlinkSync(address);
+}
+
+export async function startGateway(opts: {
+  address: string;
+  tokens: TokenStore;
+  methods: Record<string, Method>;
+  onRejectedToken?: (reason: string) => void;
+}): Promise<Gateway> {
+  const { address, tokens, methods } = opts;
+  if (process.platform !== 'win32') mkdirSync(path.dirname(address), { recursive: true, mode: 0o700 });
+  await claimAddress(address);
+
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    const abort = new AbortController();
+    socket.on('close', () => {
+      sockets.delete(socket);
+      abort.abort(new Error('client disconnected'));
+    });
+    socket.on('error', () => socket.destroy());
+    const send = (message: RpcMessage) =>
+      new Promise<void>((resolve) => {
+        if (socket.destroyed) return resolve();
+        socket.write(`${JSON.stringify(message)}\n`, () => resolve());
+      });
+
+    let buffer = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      buffer += chunk;
+      if (buffer.length > MAX_LINE_BYTES && !buffer.includes('\n')) {
+        void send({ jsonrpc: '2.0', id: null, error: { code: RPC_ERRORS.invalidRequest, message: 'message too large' } }).then(() => socket.end());
+        buffer = '';
+        return;
+      }
+      let newline: number;
+      while ((newline = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, newline);
+        buffer = buffer.slice(newline + 1);
+        if (line.trim()) void handle(line);
+      }
+    });
+
+    const handle = async (line: string) => {
+      let json: unknown;
+      try {
+        json = JSON.parse(line);
+      } catch {
+        return send({ jsonrpc: '2.0', id: null, error: { code: RPC_ERRORS.parse, message: 'not valid JSON' } });
+      }
+      const request = rpcRequest.safeParse(json);
+      if (!request.success) return send({ jsonrpc: '2.0', id: null, error: { code: RPC_ERRORS.invalidRequest, message: 'not a JSON-RPC 2.0 request' } });
+      const { id, method: name, params } = request.data;
+      const client = tokens.verify(params.token);
+      if (!client) {
+        opts.onRejectedToken?.(params.token === undefined ? 'missing token' : 'unknown token');
+        return send({ jsonrpc: '2.0', id, error: { code: RPC_ERRORS.unauthorized, message: 'unauthorized: missing or unknown token' } });
+      }
+      const target = Object.hasOwn(methods, name) ? methods[name] : undefined;
+      if (!target) return send({ jsonrpc: '2.0', id, error: { code: RPC_ERRORS.methodNotFound, message: `unknown method ${name}` } });
+      const { token: _token, ...rest } = params;
+      const parsed = target.params.safeParse(rest);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        return send({ jsonrpc: '2.0', id, error: { code: RPC_ERRORS.invalidParams, message: `${name}: ${issue?.path.join('.') || 'params'}: ${issue?.message}` } });
+      }
+      try {
+        const result = await target.run(parsed.data, {
+          client,
+          signal: abort.signal,
+          notify: (method, p) => send({ jsonrpc: '2.0', method, params: { call: id, ...p } }),
+        });
+        await send({ jsonrpc: '2.0', id, result });
+      } catch (error) {
+        const code = error instanceof RpcError ? error.code : RPC_ERRORS.internal;
+        await send({ jsonrpc: '2.0', id, error: { code, message: error instanceof Error ? error.message : String(error) } });
+      }
+    };
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(address, () => resolve());
+  });
+  if (process.platform !== 'win32') chmodSync(address, 0o600);
+
+  return {
+    address,
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}

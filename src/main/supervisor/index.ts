@@ -1,0 +1,334 @@
+/**
+ * The supervisor: the one path from a tool request to execution. policy → permissions → matrix →
+ * approval → sandbox → receipts. Nothing runs that did not pass `handle`, and every receipt is
+ * committed before the caller hears the result.
+ *
+ * Runtime: plain Node.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { AuditStore } from '../audit';
+import type { ApprovalQueue, PendingApproval, Provenance } from '../approvals';
+import { layerSources } from '../layers';
+import { createPermissionGateway, BUILT_IN_RULES } from '../permissions';
+import { loadToolMatrix, type ClassifyResult, type Decision, type PolicyEngine } from '../policy';
+import { runCommand, probeSandbox } from '../sandbox';
+import { APP_VERSION } from '../host/version';
+
+export interface ShellRequest {
+  tool: 'shell';
+  command: string;
+  workspace: string;
+  /** Working directory; defaults to the workspace and must be inside it. */
+  cwd?: string;
+  /** The agent session; "approve for this session" grants are scoped to it. */
+  sessionId: string;
+  agent: string | null;
+  /** Which client sent it (token name). */
+  client: string;
+  timeoutMs?: number;
+}
+
+export interface RunIo {
+  /** Output for the client, in order. */
+  output(chunk: string): void | Promise<void>;
+  approvalPending?(approval: PendingApproval): void;
+  /** Aborted when the client goes away: a pending approval is cancelled, a running command killed. */
+  signal?: AbortSignal;
+}
+
+export interface RunOutcome {
+  runId: string;
+  verdict: 'allow' | 'deny';
+  /** Why it was denied (`timeout` when no one answered in time); null when it ran. */
+  reason: string | null;
+  exitCode: number | null;
+  signal: string | null;
+  confined: boolean | null;
+  outputSha256: string | null;
+  provenance: Provenance;
+}
+
+export interface FileCheck {
+  path: string;
+  access: 'read' | 'write';
+  level: string;
+  allowed: boolean;
+  decision: Decision;
+  reason: string;
+}
+
+/** What the policy, the permissions and the matrix say about a request, before any approval. */
+export interface Judgement {
+  classification: ClassifyResult;
+  files: FileCheck[];
+  verdict: Decision;
+  /** The rule that decided, for the receipt. */
+  rule: string | null;
+  reasons: string[];
+  policyVersion: string;
+}
+
+export interface RunEvent {
+  runId: string;
+  kind: 'started' | 'output' | 'ended';
+  data?: string;
+  workspace?: string;
+}
+
+const RESTRICTIVENESS: Record<Decision, number> = { allow: 0, ask: 1, deny: 2 };
+const stricter = (a: Decision, b: Decision): Decision => (RESTRICTIVENESS[a] >= RESTRICTIVENESS[b] ? a : b);
+
+const DEFAULT_COMMAND_TIMEOUT_MS = 30 * 60 * 1000;
+const UI_OUTPUT_CAP_BYTES = 8 * 1024 * 1024;
+
+function sha256File(file: string): string {
+  return createHash('sha256').update(readFileSync(file)).digest('hex');
+}
+
+/** The built-in noAccess paths that exist on this machine, to be hidden inside the OS sandbox. */
+export function hiddenPaths(home: string, dataDir: string): string[] {
+  const out = new Set<string>();
+  for (const rule of BUILT_IN_RULES) {
+    if (rule.level !== 'noAccess') continue;
+    let p = rule.pattern.replace(/\/\*\*$/, '');
+    if (p === '{dataDir}') p = dataDir;
+    else if (p.startsWith('~/')) p = path.join(home, p.slice(2));
+    else continue;
+    if (/[*?[\]{}]/.test(p)) continue;
+    if (existsSync(p)) out.add(p);
+  }
+  return [...out];
+}
+
+export interface SupervisorOptions {
+  dataDir: string;
+  audit: AuditStore;
+  approvals: ApprovalQueue;
+  policy: PolicyEngine;
+  env?: NodeJS.ProcessEnv;
+  /**
+   * Called for every run event (the renderer's Sessions screen listens). For output, a returned
+   * promise holds back the pty's flow-control acknowledgement until it settles.
+   */
+  onRunEvent?: (event: RunEvent) => void | Promise<void>;
+}
+
+export interface Supervisor {
+  judge(request: ShellRequest): Judgement;
+  handle(request: ShellRequest, io: RunIo): Promise<RunOutcome>;
+  /** Whether commands run confined by the OS sandbox here, and how (or why not). */
+  sandbox: { confined: boolean; how: string };
+}
+
+export function createSupervisor(options: SupervisorOptions): Supervisor {
+  const { audit, approvals, policy, dataDir } = options;
+  const env = options.env ?? process.env;
+  const home = env.HOME ?? os.homedir();
+  const sandbox = probeSandbox();
+  const snapshots = new Map<string, string | null>();
+
+  /** Records a policy snapshot receipt for each layer file that changed since we last looked. */
+  function policyVersion(workspace: string): string {
+    const parts: string[] = [APP_VERSION];
+    for (const source of layerSources(workspace, env)) {
+      let digest: string | null = null;
+      try {
+        digest = statSync(source.path).isFile() ? sha256File(source.path) : null;
+      } catch {
+        digest = null;
+      }
+      if (!snapshots.has(source.path) || snapshots.get(source.path) !== digest) {
+        snapshots.set(source.path, digest);
+        let content: unknown;
+        try {
+          content = digest ? (JSON.parse(readFileSync(source.path, 'utf8')) as unknown) : undefined;
+        } catch {
+          content = undefined;
+        }
+        audit.append({ runId: null, kind: 'policy.snapshot', payload: { layer: source.layer, path: source.path, sha256: digest, ...(content === undefined ? {} : { content: content as never }) } });
+      }
+      parts.push(`${source.layer}:${digest ?? '-'}`);
+    }
+    return createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 16);
+  }
+
+  function judge(request: ShellRequest): Judgement {
+    const workspace = path.resolve(request.workspace);
+    const version = policyVersion(workspace);
+    const classification = policy.classify(request.command, { workspace, confined: sandbox.confined, home });
+    const permissions = createPermissionGateway({ workspace, env, home });
+    const reasons = classification.reasons.map((r) => `${r.tier}: ${r.text}`);
+    let verdict: Decision = 'allow';
+    let rule: string | null = null;
+    const files: FileCheck[] = [];
+    for (const target of classification.files) {
+      for (const check of permissions.check(target)) {
+        files.push({ path: check.path, access: check.access, level: check.level, allowed: check.allowed, decision: check.decision, reason: check.reason });
+        if (RESTRICTIVENESS[check.decision] > RESTRICTIVENESS[verdict]) {
+          verdict = check.decision;
+          rule = check.winner ? `${check.winner.layer}:${check.winner.pattern}` : 'permissions';
+        }
+        if (check.decision !== 'allow') reasons.push(check.reason);
+      }
+    }
+    for (const error of permissions.errors) reasons.push(`permissions: ${error}`);
+    const matrix = loadToolMatrix(workspace, env);
+    for (const error of matrix.errors) reasons.push(`policy: ${error}`);
+    const cwd = path.resolve(workspace, request.cwd ?? '.');
+    const insideWorkspace = cwd === workspace || cwd.startsWith(workspace + path.sep);
+    const matrixDecision = matrix.decide('shell', classification.tier, { insideWorkspace });
+    if (RESTRICTIVENESS[matrixDecision.decision] > RESTRICTIVENESS[verdict]) {
+      rule = `${matrixDecision.layer}:shell/${classification.tier}`;
+    }
+    verdict = stricter(verdict, matrixDecision.decision);
+    if (!insideWorkspace) {
+      verdict = 'deny';
+      rule = 'cwd-outside-workspace';
+      reasons.push(`the working directory ${cwd} is outside the workspace ${workspace}`);
+    }
+    return { classification, files, verdict, rule, reasons, policyVersion: version };
+  }
+
+  async function handle(request: ShellRequest, io: RunIo): Promise<RunOutcome> {
+    const runId = randomUUID();
+    const workspace = path.resolve(request.workspace);
+    audit.append({ runId, kind: 'run.started', payload: { workspace, agent: request.agent, client: request.client } });
+    void options.onRunEvent?.({ runId, kind: 'started', data: request.command, workspace });
+    const end = (outcome: 'ok' | 'failed' | 'denied' | 'timeout' | 'cancelled' | 'error', exitCode: number | null) => {
+      audit.append({ runId, kind: 'run.ended', payload: { outcome, exitCode } });
+      void options.onRunEvent?.({ runId, kind: 'ended' });
+    };
+
+    let judgement: Judgement;
+    try {
+      judgement = judge(request);
+    } catch (error) {
+      // Fail safe: a request we could not judge does not run.
+      const reason = `NOME could not judge this request: ${error instanceof Error ? error.message : String(error)}`;
+      end('error', null);
+      return { runId, verdict: 'deny', reason, exitCode: null, signal: null, confined: null, outputSha256: null, provenance: { by: 'policy-default' } };
+    }
+    const { classification } = judgement;
+    audit.append({
+      runId,
+      kind: 'tool.call',
+      payload: {
+        tool: 'shell',
+        request: { command: request.command, workspace, cwd: request.cwd ?? null, agent: request.agent, sessionId: request.sessionId },
+        segments: classification.commands as never,
+        decision: { verdict: judgement.verdict, rule: judgement.rule, policyVersion: judgement.policyVersion, reasons: judgement.reasons },
+        tier: classification.tier,
+        executesCode: classification.executesCode,
+        files: judgement.files as never,
+      },
+    });
+
+    let provenance: Provenance = judgement.rule ? { by: 'rule', rule: judgement.rule } : { by: 'policy-default' };
+    if (judgement.verdict === 'deny') {
+      end('denied', null);
+      return { runId, verdict: 'deny', reason: judgement.reasons.join('; ') || 'denied by policy', exitCode: null, signal: null, confined: null, outputSha256: null, provenance };
+    }
+
+    if (judgement.verdict === 'ask') {
+      const grantKey = `${workspace}\0${request.command}`;
+      const grant = approvals.grantFor(request.sessionId, 'shell', grantKey);
+      if (grant) {
+        provenance = { by: 'rule', rule: `session-grant:${grant.id}` };
+        audit.append({ runId, kind: 'approval.answered', payload: { approvalId: grant.id, answer: 'approve-session', provenance, reason: null, grantedBy: grant.grantedBy } });
+      } else {
+        const { approval, outcome } = approvals.request({
+          runId,
+          sessionId: request.sessionId,
+          tool: 'shell',
+          subject: request.command,
+          grantKey,
+          details: {
+            tier: classification.tier,
+            executesCode: classification.executesCode,
+            reasons: classification.reasons,
+            files: judgement.files,
+            workspace,
+            agent: request.agent,
+            why: judgement.reasons,
+          },
+        });
+        audit.append({ runId, kind: 'approval.requested', payload: { approvalId: approval.id, timeoutMs: approvals.timeoutMs } });
+        const onAbort = () => approvals.cancel(approval.id, 'the client went away');
+        io.signal?.addEventListener('abort', onAbort, { once: true });
+        io.approvalPending?.(approval);
+        const answer = await outcome;
+        io.signal?.removeEventListener('abort', onAbort);
+        provenance = answer.provenance;
+        audit.append({
+          runId,
+          kind: 'approval.answered',
+          payload: { approvalId: approval.id, answer: answer.approved ? (answer.answer as 'approve-once' | 'approve-session') : 'deny', provenance, reason: answer.reason },
+        });
+        if (!answer.approved) {
+          end(answer.answer === 'timeout' ? 'timeout' : answer.answer === 'cancelled' ? 'cancelled' : 'denied', null);
+          return { runId, verdict: 'deny', reason: answer.reason ?? 'denied', exitCode: null, signal: null, confined: null, outputSha256: null, provenance };
+        }
+      }
+    }
+
+    const run = runCommand({
+      command: request.command,
+      cwd: path.resolve(workspace, request.cwd ?? '.'),
+      workspace,
+      env,
+      timeoutMs: request.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
+      outputCapBytes: UI_OUTPUT_CAP_BYTES,
+      network: false,
+      hidePaths: hiddenPaths(home, dataDir),
+    });
+    // A chunk is acknowledged to the pty only when the client and every renderer have taken it.
+    run.onData((chunk) => {
+      const bytes = Buffer.byteLength(chunk);
+      void Promise.all([io.output(chunk), options.onRunEvent?.({ runId, kind: 'output', data: chunk })]).then(() => run.ack(bytes));
+    });
+    const onAbort = () => run.cancel();
+    io.signal?.addEventListener('abort', onAbort, { once: true });
+    const result = await run.result;
+    io.signal?.removeEventListener('abort', onAbort);
+    audit.append({
+      runId,
+      kind: 'command.exit',
+      payload: {
+        exitCode: result.exitCode,
+        signal: result.signal,
+        durationMs: result.durationMs,
+        outputSha256: result.outputSha256,
+        outputBytes: result.outputBytes,
+        confined: result.confined,
+        confinement: result.confinement,
+        timedOut: result.timedOut,
+        cancelled: result.cancelled,
+      },
+    });
+    for (const target of classification.files) {
+      if (target.access !== 'write' || target.dynamic || target.glob) continue;
+      const file = path.resolve(workspace, request.cwd ?? '.', target.path.replace(/^~(?=\/|$)/, home));
+      try {
+        if (statSync(file).isFile()) audit.append({ runId, kind: 'artifact', payload: { path: file, sha256: sha256File(file) } });
+      } catch {
+        // Not written (or not a file): nothing to record.
+      }
+    }
+    end(result.timedOut ? 'timeout' : result.cancelled ? 'cancelled' : result.exitCode === 0 ? 'ok' : 'failed', result.exitCode);
+    return {
+      runId,
+      verdict: 'allow',
+      reason: null,
+      exitCode: result.exitCode,
+      signal: result.signal,
+      confined: result.confined,
+      outputSha256: result.outputSha256,
+      provenance,
+    };
+  }
+
+  return { judge, handle, sandbox };
+}
