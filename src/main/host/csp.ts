@@ -8,7 +8,7 @@ export function contentSecurityPolicy(connectSources: readonly string[] = []): s
   return [
     "default-src 'none'",
     "script-src 'self'",
-    "style-src 'self'",
+    "style-src 'self' 'unsafe-inline'", // xterm.js injects its theme as a <style> element; scripts stay strict
     "img-src 'self' data:",
     "font-src 'self'",
     `connect-src 'self'${connectSources.map((s) => ` ${s}`).join('')}`,

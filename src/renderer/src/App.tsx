@@ -1,17 +1,10 @@
 /** The renderer shell: navigation between screens and the status bar. Runtime: renderer. */
-import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
-import type { NomeApi } from '../../shared/contract';
+import { useEffect, useState, type ReactNode } from 'react';
 import type { Bridge } from './bridge';
+import { ApiContext } from './nome';
 import { StatusBar } from './StatusBar';
+import { ApprovalHost } from './approvals';
 import { screens, type ScreenId } from './screens';
-
-const ApiContext = createContext<NomeApi | null>(null);
-
-export function useNome(): NomeApi {
-  const api = useContext(ApiContext);
-  if (!api) throw new Error('useNome outside <App>');
-  return api;
-}
 
 function screenFromHash(hash: string): ScreenId {
   const id = hash.replace(/^#\/?/, '');
@@ -49,6 +42,7 @@ export function App({ bridge }: { bridge: Bridge }): ReactNode {
           <Screen />
         </main>
         <StatusBar bridge={bridge} />
+        <ApprovalHost />
       </div>
     </ApiContext.Provider>
   );
