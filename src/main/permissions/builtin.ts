@@ -1,0 +1,99 @@
+/**
+ * The built-in layer: rules compiled into NOME that no layer file can remove or loosen (the
+ * effective level is a minimum, so a lower layer can only restrict further). Kept as data so the
+ * list reads as policy and `explain` can show each entry as written.
+ *
+ * Pattern syntax is the layer-file syntax (gitignore semantics; `~/…` and `/…` are absolute), plus
+ * three placeholders filled in per gateway with the glob-escaped path:
+ *   {dataDir}        NOME's own data dir ($NOME_HOME, see src/main/host/paths.ts)
+ *   {managedPolicy}  the org-managed policy file ($NOME_MANAGED_POLICY or the platform path)
+ *   {workspace}      the workspace root
+ *
+ * Decisions on NOME's own files:
+ *   - the data dir is noAccess: it holds session tokens, the audit store and the user layer, so
+ *     reading can leak credentials and writing could loosen the agent's own permissions;
+ *   - the managed policy file is readOnly: it holds no secrets (agents may learn what is blocked),
+ *     but writing it would loosen the org's rules;
+ *   - the workspace's `.nome/` is readOnly: it is committed and shared, so reading is harmless,
+ *     but an agent must not edit its own leash.
+ *
+ * Runtime: plain Node.
+ */
+import type { Level } from './types';
+
+export interface BuiltInRule {
+  pattern: string;
+  level: Level;
+  /** Why the rule exists, for readers of this file. */
+  why: string;
+}
+
+const secret = (pattern: string, why: string): BuiltInRule => ({ pattern, level: 'noAccess', why });
+const guard = (pattern: string, why: string): BuiltInRule => ({ pattern, level: 'readOnly', why });
+
+export const BUILT_IN_RULES: readonly BuiltInRule[] = Object.freeze([
+  // Environment files anywhere (patterns without a slash match at any depth, in or out of the workspace).
+  secret('.env', 'environment secrets'),
+  secret('.env.*', 'environment secrets (.env.local, .env.production, …)'),
+  // Private keys and certificates anywhere.
+  secret('*.pem', 'certificates and private keys'),
+  secret('*.key', 'private keys'),
+  secret('*.p12', 'PKCS#12 key stores'),
+  secret('*.pfx', 'PKCS#12 key stores'),
+  secret('*.jks', 'Java key stores'),
+  secret('*.keystore', 'Java/Android key stores'),
+  secret('id_rsa*', 'SSH keys'),
+  secret('id_dsa*', 'SSH keys'),
+  secret('id_ecdsa*', 'SSH keys'),
+  secret('id_ed25519*', 'SSH keys'),
+  // Credential stores in the home directory.
+  secret('~/.ssh/**', 'SSH keys and config'),
+  secret('~/.aws/**', 'AWS credentials'),
+  secret('~/.config/gcloud/**', 'Google Cloud credentials'),
+  secret('~/.azure/**', 'Azure credentials'),
+  secret('~/.kube/config', 'Kubernetes credentials'),
+  secret('~/.docker/config.json', 'registry credentials'),
+  secret('~/.netrc', 'machine passwords'),
+  secret('~/.npmrc', 'npm tokens'),
+  secret('~/.pypirc', 'PyPI tokens'),
+  secret('~/.git-credentials', 'git passwords'),
+  secret('~/.gnupg/**', 'GPG keys'),
+  secret('~/.config/gh/hosts.yml', 'GitHub CLI tokens'),
+  secret('~/.cargo/credentials', 'crates.io tokens'),
+  secret('~/.cargo/credentials.toml', 'crates.io tokens'),
+  secret('~/.gem/credentials', 'RubyGems tokens'),
+  secret('~/.vault-token', 'Vault token'),
+  secret('~/.terraform.d/credentials.tfrc.json', 'Terraform Cloud tokens'),
+  secret('~/.password-store/**', 'pass password store'),
+  // OS keychains.
+  secret('~/Library/Keychains/**', 'macOS keychains'),
+  secret('/Library/Keychains/**', 'macOS system keychains'),
+  secret('~/.local/share/keyrings/**', 'GNOME keyring'),
+  secret('~/.local/share/kwalletd/**', 'KDE wallet'),
+  secret('~/AppData/Roaming/Microsoft/Credentials/**', 'Windows Credential Manager'),
+  secret('~/AppData/Local/Microsoft/Credentials/**', 'Windows Credential Manager'),
+  secret('~/AppData/Roaming/Microsoft/Protect/**', 'Windows DPAPI master keys'),
+  // NOME's own files (see the decisions above).
+  secret('{dataDir}', "NOME's data dir: tokens, audit store, user permissions"),
+  guard('{managedPolicy}', 'the org-managed policy'),
+  guard('{workspace}/.nome', "the workspace's NOME settings, including its permission layers"),
+  // Shell start-up files run on every new shell: editing one is code execution later.
+  guard('~/.profile', 'shell start-up file'),
+  guard('~/.bashrc', 'shell start-up file'),
+  guard('~/.bash_profile', 'shell start-up file'),
+  guard('~/.bash_login', 'shell start-up file'),
+  guard('~/.bash_logout', 'shell start-up file'),
+  guard('~/.zshrc', 'shell start-up file'),
+  guard('~/.zshenv', 'shell start-up file'),
+  guard('~/.zprofile', 'shell start-up file'),
+  guard('~/.zlogin', 'shell start-up file'),
+  guard('~/.zlogout', 'shell start-up file'),
+  guard('~/.cshrc', 'shell start-up file'),
+  guard('~/.tcshrc', 'shell start-up file'),
+  guard('~/.config/fish/**', 'shell start-up files'),
+  guard('~/.gitconfig', 'git config can set hooks and aliases that run code'),
+  guard('~/.config/git/config', 'git config can set hooks and aliases that run code'),
+  // Git hooks and config run code on the next git command; `**/` also covers nested repositories.
+  guard('**/.git/hooks/**', 'git hooks run code'),
+  guard('**/.git/config', 'git config can set hooksPath and aliases that run code'),
+] satisfies BuiltInRule[]);

@@ -1,0 +1,106 @@
+/** Shapes of the file permission gateway (DESIGN.md, "File permission gateway"). Runtime: plain Node. */
+import type { LayerName } from '../layers';
+
+/** Most restrictive first. */
+export type Level = 'noAccess' | 'readOnly' | 'readWrite';
+
+export const LEVELS: readonly Level[] = ['noAccess', 'readOnly', 'readWrite'];
+
+/** Lower is more restrictive, so the effective level is a plain minimum. */
+export const LEVEL_RANK: Readonly<Record<Level, number>> = { noAccess: 0, readOnly: 1, readWrite: 2 };
+
+export function isLevel(value: unknown): value is Level {
+  return typeof value === 'string' && Object.hasOwn(LEVEL_RANK, value);
+}
+
+export function minLevel(a: Level, b: Level): Level {
+  return LEVEL_RANK[a] <= LEVEL_RANK[b] ? a : b;
+}
+
+export type Access = 'read' | 'write';
+
+/** Whether `level` permits `access`: reading needs readOnly or better, writing needs readWrite. */
+export function permits(level: Level, access: Access): boolean {
+  return access === 'read' ? level !== 'noAccess' : level === 'readWrite';
+}
+
+export interface RuleMatch {
+  layer: LayerName;
+  /** The layer file's path, or 'built-in'. */
+  source: string;
+  /** 1-based line of the rule in its file; null for built-in rules. */
+  line: number | null;
+  pattern: string;
+  level: Level;
+  /** Which form of the path matched: the path as written (lexically resolved) or its canonical target. */
+  matchedPath: string;
+  /** Set when the rule is the most restrictive reading of a broken entry or file. */
+  note?: string;
+}
+
+export interface Explanation {
+  /** The canonical path: resolved, `..` collapsed, symlinks followed, NFC, case-folded on case-insensitive volumes. */
+  path: string;
+  level: Level;
+  /** The most restrictive matching rule (ties go to the higher layer, then the earlier line); null when none matched. */
+  winner: RuleMatch | null;
+  /** Every matching rule, highest layer first. */
+  matches: RuleMatch[];
+  /** Set when the path could not be canonicalised (e.g. a symlink loop); the level is then noAccess. */
+  error?: string;
+}
+
+/** One file target: from a file tool, or the policy engine's FileTarget (`path` with quotes and escapes removed). */
+export interface FileTarget {
+  path: string;
+  access: Access;
+  /** Unquoted glob characters: expanded against the workspace (or `cwd`) before checking. */
+  glob?: boolean;
+  /** The command reads or writes the whole subtree (grep -r, cp -r, tar c, …). */
+  recursive?: boolean;
+  /** Computed at run time ($VAR, $(…)): cannot be checked in advance, so ask. */
+  dynamic?: boolean;
+  /** Directory relative paths are resolved against; the workspace by default. */
+  cwd?: string;
+  /**
+   * For recursive targets: gitignore-style patterns, relative to the target, that the command
+   * provably skips (e.g. `grep -r --exclude=.env`). Only excluded entries may be left unchecked.
+   */
+  exclude?: string[];
+}
+
+export interface CheckResult {
+  path: string;
+  access: Access;
+  level: Level;
+  allowed: boolean;
+  decision: 'allow' | 'ask' | 'deny';
+  reason: string;
+  winner: RuleMatch | null;
+}
+
+export interface PermissionGateway {
+  explain(path: string): Explanation;
+  /** One file target → level + allowed + reason. Globs expand against the workspace; recursive targets check their subtree; dynamic → ask. */
+  check(target: FileTarget): CheckResult[];
+  /** Broken layer files, as `file:line: message`. */
+  readonly errors: string[];
+  /** Re-read the layer files. */
+  reload(): void;
+  /** The layer files to watch. */
+  layerFiles(): string[];
+  /** The workspace as given, resolved. */
+  readonly workspace: string;
+}
+
+export interface GatewayOptions {
+  workspace: string;
+  env?: NodeJS.ProcessEnv;
+  home?: string;
+  /**
+   * Whether the volume holding `existingPath` is case-insensitive. Probed on the file system by
+   * default (once per device); injectable so tests can simulate a case-insensitive volume.
+   */
+  caseInsensitive?: (existingPath: string) => boolean;
+  platform?: NodeJS.Platform;
+}
