@@ -13,6 +13,7 @@ const commands: Record<string, () => Promise<Command>> = {
   exec: () => import('./commands/exec'),
   approvals: () => import('./commands/approvals'),
   audit: () => import('./commands/audit'),
+  permissions: () => import('./commands/permissions'),
 };
 
 const usage = `usage: nome <command> [options]
@@ -24,6 +25,7 @@ commands:
   approvals answer ID approve-once|approve-session|deny [--reason TEXT]
   audit verify [--json]                walk the receipt chain and report the first break
   audit tail [--json]                  print receipts as they arrive
+  permissions explain [--workspace DIR] [--json] PATH   every rule that matches PATH, and the winner
 `;
 
 export async function main(argv: string[]): Promise<number> {
