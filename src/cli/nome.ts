@@ -19,7 +19,8 @@ const commands: Record<string, () => Promise<Command>> = {
 const usage = `usage: nome <command> [options]
 
 commands:
-  serve [--workspace DIR] [--port N]   run NOME headless and serve the UI on 127.0.0.1
+  serve [--workspace DIR] [--port N] [--approval-timeout S]
+                                       run NOME headless and serve the UI on 127.0.0.1
   exec [--workspace DIR] -- <command>  run a command through the supervisor (exit 126 when denied)
   approvals list [--json]              the operations waiting for a decision
   approvals answer ID approve-once|approve-session|deny [--reason TEXT]

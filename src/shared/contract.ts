@@ -63,6 +63,21 @@ export const runView = z.object({
 });
 export type RunView = z.infer<typeof runView>;
 
+const level = z.enum(['noAccess', 'readOnly', 'readWrite']);
+export const ruleMatchView = z.object({
+  layer: z.enum(['built-in', 'managed', 'workspace', 'workspace-local', 'user']),
+  source: text(),
+  line: z.number().int().nullable(),
+  pattern: text(),
+  level,
+  matchedPath: text(),
+  note: text().optional(),
+});
+export type RuleMatchView = z.infer<typeof ruleMatchView>;
+
+export const treeEntryView = z.object({ name: text(), path: text(), kind: z.enum(['file', 'dir', 'symlink', 'other']), level, winner: ruleMatchView.nullable() });
+export type TreeEntryView = z.infer<typeof treeEntryView>;
+
 const approvalsState = z.object({ pending: z.array(approvalView), grants: z.array(grantView) });
 
 export const invokes = {
@@ -95,6 +110,14 @@ export const invokes = {
     request: z.strictObject({}),
     response: z.strictObject({ ok: z.boolean(), count: z.number().int().optional(), brokenAt: z.number().int().optional(), reason: text().optional() }),
   },
+  permissionsTree: {
+    request: z.strictObject({ dir: text() }),
+    response: z.strictObject({ workspace: text(), dir: text(), entries: z.array(treeEntryView), truncated: z.boolean(), errors: z.array(text()) }),
+  },
+  permissionsExplain: {
+    request: z.strictObject({ path: text() }),
+    response: z.strictObject({ path: text(), level, winner: ruleMatchView.nullable(), matches: z.array(ruleMatchView), error: text().optional() }),
+  },
   runsList: { request: z.strictObject({}), response: z.strictObject({ runs: z.array(runView) }) },
   /** The renderer wrote `bytes` of a run's output to its terminal: flow control for the pty. */
   terminalAck: { request: z.strictObject({ runId: id, bytes: z.number().int().positive().max(1 << 30) }), response: z.strictObject({}) },
@@ -106,6 +129,8 @@ export const events = {
   approvalsChanged: approvalsState,
   receiptAppended: receiptView,
   runStarted: runView,
+  /** A permission layer file changed: trees and explanations are stale. */
+  permissionsChanged: z.strictObject({ errors: z.array(text()) }),
   runOutput: z.strictObject({ runId: id, data: z.string() }),
   runEnded: z.strictObject({ runId: id }),
 } as const;

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { events as eventSchemas, IpcError, type EventName, type EventPayload } from '../../shared/contract';
 import { openAuditStore, type AuditStore, type Receipt } from '../audit';
 import { ApprovalError, ApprovalQueue } from '../approvals';
+import { createPermissionGateway, fileTree, watchLayers, type PermissionGateway } from '../permissions';
 import { gatewayAddress, method, RpcError, RPC_ERRORS, startGateway, TokenStore, type Gateway } from '../gateway';
 import { createPolicyEngine } from '../policy';
 import { createSupervisor, type Supervisor } from '../supervisor';
@@ -140,6 +141,19 @@ export async function createServices(ctx: HostContext): Promise<Services> {
     },
   });
 
+  // The Permissions screen's view of the open workspace, reloaded live when a layer file changes.
+  let permissions: PermissionGateway | null = null;
+  let stopWatching: (() => void) | null = null;
+  if (ctx.workspace) {
+    permissions = createPermissionGateway({ workspace: ctx.workspace, env });
+    const watcher = watchLayers(permissions, () => broadcast('permissionsChanged', { errors: permissions?.errors ?? [] }));
+    stopWatching = () => watcher.close();
+  }
+  const openWorkspace = (): PermissionGateway => {
+    if (!permissions) throw new IpcError('bad-request', 'no workspace is open (start with --workspace DIR)');
+    return permissions;
+  };
+
   const handlers: Handlers = {
     ping: ({ nonce }) => ({ nonce, receivedAt: Date.now() }),
     version: () => ({ app: APP_VERSION, host: ctx.host, ...ctx.versions }),
@@ -159,6 +173,15 @@ export async function createServices(ctx: HostContext): Promise<Services> {
       const result = audit.verify();
       return result.ok ? { ok: true, count: result.count } : { ok: false, brokenAt: result.brokenAt, reason: result.reason };
     },
+    permissionsTree: ({ dir }) => {
+      const gateway = openWorkspace();
+      try {
+        return { workspace: gateway.workspace, ...fileTree(gateway, dir), errors: gateway.errors };
+      } catch (error) {
+        throw new IpcError('bad-request', error instanceof Error ? error.message : String(error));
+      }
+    },
+    permissionsExplain: ({ path: file }) => openWorkspace().explain(file),
     runsList: () => ({ runs: terminals.list() }),
     terminalAck: ({ runId, bytes }, caller) => {
       terminals.ack(caller.connectionId, runId, bytes);
@@ -182,6 +205,7 @@ export async function createServices(ctx: HostContext): Promise<Services> {
     audit,
     approvals,
     close: async () => {
+      stopWatching?.();
       unsubscribeApprovals();
       unsubscribeAudit();
       approvals.close();

@@ -82,7 +82,7 @@ const RESTRICTIVENESS: Record<Decision, number> = { allow: 0, ask: 1, deny: 2 };
 const stricter = (a: Decision, b: Decision): Decision => (RESTRICTIVENESS[a] >= RESTRICTIVENESS[b] ? a : b);
 
 const DEFAULT_COMMAND_TIMEOUT_MS = 30 * 60 * 1000;
-const UI_OUTPUT_CAP_BYTES = 8 * 1024 * 1024;
+const UI_OUTPUT_CAP_BYTES = 64 * 1024 * 1024;
 
 function sha256File(file: string): string {
   return createHash('sha256').update(readFileSync(file)).digest('hex');
@@ -134,7 +134,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
   function policyVersion(workspace: string): string {
     const parts: string[] = [APP_VERSION];
     for (const source of layerSources(workspace, env)) {
-      let digest: string | null = null;
+      let digest: string | null;
       try {
         digest = statSync(source.path).isFile() ? sha256File(source.path) : null;
       } catch {
@@ -164,8 +164,9 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     let verdict: Decision = 'allow';
     let rule: string | null = null;
     const files: FileCheck[] = [];
+    const cwd = path.resolve(workspace, request.cwd ?? '.');
     for (const target of classification.files) {
-      for (const check of permissions.check(target)) {
+      for (const check of permissions.check({ ...target, cwd })) {
         files.push({ path: check.path, access: check.access, level: check.level, allowed: check.allowed, decision: check.decision, reason: check.reason });
         if (RESTRICTIVENESS[check.decision] > RESTRICTIVENESS[verdict]) {
           verdict = check.decision;
@@ -177,7 +178,6 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     for (const error of permissions.errors) reasons.push(`permissions: ${error}`);
     const matrix = loadToolMatrix(workspace, env);
     for (const error of matrix.errors) reasons.push(`policy: ${error}`);
-    const cwd = path.resolve(workspace, request.cwd ?? '.');
     const insideWorkspace = cwd === workspace || cwd.startsWith(workspace + path.sep);
     const matrixDecision = matrix.decide('shell', classification.tier, { insideWorkspace });
     if (RESTRICTIVENESS[matrixDecision.decision] > RESTRICTIVENESS[verdict]) {

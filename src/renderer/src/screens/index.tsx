@@ -1,6 +1,7 @@
 /** The screens, as data: navigation and routing are both built from this table. Runtime: renderer. */
 import type { ComponentType, ReactNode } from 'react';
 import { ApprovalsScreen } from '../approvals';
+import { PermissionsScreen } from '../permissions';
 import { SessionsScreen } from '../sessions';
 import { TimelineScreen } from '../timeline';
 
@@ -11,7 +12,7 @@ function Placeholder({ children }: { children: ReactNode }): ReactNode {
 export const screens = [
   { id: 'sessions', title: 'Sessions', component: SessionsScreen },
   { id: 'approvals', title: 'Approvals', component: ApprovalsScreen },
-  { id: 'permissions', title: 'Permissions', component: () => <Placeholder>The file permission cascade of a workspace appears here.</Placeholder> },
+  { id: 'permissions', title: 'Permissions', component: PermissionsScreen },
   { id: 'timeline', title: 'Timeline', component: TimelineScreen },
   { id: 'evidence', title: 'Evidence', component: () => <Placeholder>Signed evidence exports appear here.</Placeholder> },
   { id: 'settings', title: 'Settings', component: () => <Placeholder>Policy, rules, keys and organization settings appear here.</Placeholder> },
