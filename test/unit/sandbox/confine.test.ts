@@ -1,0 +1,121 @@
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bwrapArgv, macosProfile, planConfinement, probeBwrap, probeSandbox, runCommand } from '../../../src/main/sandbox';
+
+let base: string;
+let ws: string;
+beforeAll(() => {
+  base = mkdtempSync(path.join('/var/tmp', 'nome-confine-'));
+  ws = path.join(base, 'ws');
+  mkdirSync(path.join(ws, 'sub'), { recursive: true });
+  mkdirSync(path.join(base, 'home', '.ssh'), { recursive: true });
+  writeFileSync(path.join(base, 'home', '.netrc'), 'x');
+  mkdirSync(path.join(ws, '.secrets'));
+  symlinkSync(path.join(base, 'home', '.ssh'), path.join(base, 'ssh-link'));
+});
+afterAll(() => rmSync(base, { recursive: true, force: true }));
+
+const req = (over: Partial<Parameters<typeof bwrapArgv>[0]> = {}) => ({
+  workspace: ws,
+  cwd: path.join(ws, 'sub'),
+  network: false,
+  hidePaths: [] as string[],
+  command: 'echo hi',
+  ...over,
+});
+
+describe('bubblewrap arguments', () => {
+  it('read-only root, fresh /dev and /proc, private /tmp, rw workspace, no network, pid ns, new session, die with parent', () => {
+    const argv = bwrapArgv(req());
+    const s = argv.join(' ');
+    expect(argv[0]).toBe('/usr/bin/bwrap');
+    expect(s).toContain('--ro-bind / / --dev /dev --proc /proc --tmpfs /tmp');
+    expect(s).toContain(`--bind ${ws} ${ws}`);
+    for (const flag of ['--unshare-net', '--unshare-pid', '--die-with-parent', '--new-session']) expect(argv).toContain(flag);
+    expect(s).toContain(`--chdir ${path.join(ws, 'sub')} -- /bin/bash --noprofile --norc -c`);
+    expect(argv[argv.length - 1]).toBe('echo hi');
+    expect(argv.indexOf('--ro-bind')).toBeLessThan(argv.indexOf('--bind'));
+  });
+
+  it('keeps the network when granted', () => {
+    expect(bwrapArgv(req({ network: true }))).not.toContain('--unshare-net');
+  });
+
+  it('masks hidden directories with tmpfs and files with /dev/null, resolving symlinks, skipping absent paths', () => {
+    const argv = bwrapArgv(req({ hidePaths: [path.join(base, 'ssh-link'), path.join(base, 'home', '.netrc'), path.join(base, 'absent'), path.join(ws, '.secrets')] }));
+    const s = argv.join(' ');
+    expect(s).toContain(`--tmpfs ${path.join(base, 'home', '.ssh')} --remount-ro ${path.join(base, 'home', '.ssh')}`);
+    expect(s).toContain(`--tmpfs ${path.join(base, 'ssh-link')}`); // the link itself is covered too
+    expect(s).toContain(`--ro-bind /dev/null ${path.join(base, 'home', '.netrc')}`);
+    expect(s).not.toContain('absent');
+    // A mask inside the workspace must come after the workspace bind, or the bind would undo it.
+    expect(argv.indexOf(path.join(ws, '.secrets'))).toBeGreaterThan(argv.indexOf('--bind'));
+  });
+
+  it('puts a mask above the workspace before the workspace bind', () => {
+    const argv = bwrapArgv(req({ hidePaths: [base] }));
+    expect(argv.indexOf(base)).toBeLessThan(argv.indexOf('--bind'));
+  });
+});
+
+describe('macOS profile (generated only: sandbox-exec cannot run on this Linux host)', () => {
+  it('denies writes except the workspace and TMPDIR, hides paths, denies network unless granted', () => {
+    const profile = macosProfile(req({ hidePaths: [path.join(base, 'home', '.ssh'), path.join(base, 'home', '.netrc')], privateTmp: '/private/var/folders/x/T/nome' }));
+    expect(profile).toMatch(/^\(version 1\)\n\(allow default\)\n\(deny file-write\*\)/);
+    expect(profile).toContain(`(subpath "${ws}")`);
+    expect(profile).toContain('(subpath "/private/var/folders/x/T/nome")');
+    expect(profile).toContain(`(deny file-read* file-write*\n  (subpath "${path.join(base, 'home', '.ssh')}")\n  (literal "${path.join(base, 'home', '.netrc')}")\n)`);
+    expect(profile).toContain('(deny network*)');
+    expect(macosProfile(req({ network: true }))).not.toContain('(deny network*)');
+  });
+  it('escapes quotes and backslashes in paths', () => {
+    expect(macosProfile(req({ workspace: '/a"b\\c' }))).toContain('(subpath "/a\\"b\\\\c")');
+  });
+  it('is what planConfinement uses on darwin when sandbox-exec is missing here: reported unconfined', () => {
+    const plan = planConfinement(req(), { platform: 'darwin' });
+    expect(plan.confined).toBe(false);
+    expect(plan.confinement).toMatch(/sandbox-exec not found/);
+  });
+});
+
+describe('probing and fallback', () => {
+  it('a missing bwrap is unusable, with the reason', () => {
+    expect(probeBwrap('/nonexistent/bwrap')).toEqual({ usable: false, reason: '/nonexistent/bwrap not found' });
+    const plan = planConfinement(req(), { bwrapPath: '/nonexistent/bwrap', platform: 'linux' });
+    expect(plan).toMatchObject({ confined: false, argv: ['/bin/bash', '--noprofile', '--norc', '-c', 'echo hi'] });
+  });
+  it('a bwrap that fails its probe is unusable, with its message', () => {
+    const fake = path.join(base, 'fake-bwrap');
+    writeFileSync(fake, '#!/bin/sh\necho "bwrap: No permissions to create new namespace" >&2\nexit 1\n');
+    chmodSync(fake, 0o755);
+    const probe = probeBwrap(fake);
+    expect(probe.usable).toBe(false);
+    expect(probe.reason).toMatch(/No permissions to create new namespace/);
+    expect(probeSandbox({ bwrapPath: fake, platform: 'linux' })).toMatchObject({ confined: false });
+  });
+  it('mode off and other platforms are unconfined', () => {
+    expect(planConfinement(req(), { mode: 'off' }).confined).toBe(false);
+    expect(planConfinement(req(), { platform: 'win32' }).confinement).toMatch(/no sandbox for platform win32/);
+  });
+  it('the real bwrap here works (this host is expected to support it)', () => {
+    expect(probeBwrap()).toMatchObject({ usable: true });
+    expect(probeSandbox()).toEqual({ confined: true, how: 'bwrap' });
+  });
+});
+
+describe('runCommand argument checks', () => {
+  const opts = { command: 'true', workspace: '', cwd: '', env: {}, timeoutMs: 1000, outputCapBytes: 1000, network: false, hidePaths: [] };
+  it('refuses a cwd outside the workspace, also through .. and symlinks', () => {
+    symlinkSync(base, path.join(ws, 'escape'));
+    expect(() => runCommand({ ...opts, workspace: ws, cwd: base })).toThrow(/outside the workspace/);
+    expect(() => runCommand({ ...opts, workspace: ws, cwd: '..' })).toThrow(/outside the workspace/);
+    expect(() => runCommand({ ...opts, workspace: ws, cwd: 'escape' })).toThrow(/outside the workspace/);
+    expect(() => runCommand({ ...opts, workspace: path.join(base, 'nope'), cwd: '.' })).toThrow();
+  });
+  it('refuses nonsense limits', () => {
+    expect(() => runCommand({ ...opts, workspace: ws, cwd: '.', timeoutMs: 0 })).toThrow(/timeoutMs/);
+    expect(() => runCommand({ ...opts, workspace: ws, cwd: '.', outputCapBytes: -1 })).toThrow(/outputCapBytes/);
+  });
+});
