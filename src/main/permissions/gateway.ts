@@ -254,8 +254,9 @@ export function createPermissionGateway(opts: GatewayOptions): PermissionGateway
   ): CheckResult => ({ path: p, access, level, allowed: decision === 'allow', decision, reason, winner });
 
   /**
-   * Walks a directory for entries the access is not permitted on. Symlinks inside are checked
-   * through their targets but not descended into (as grep -r, rg, cp -r and tar do by default).
+   * Walks a directory for entries the access is not permitted on. Symlinks are judged by their
+   * targets, and symlinked directories are walked too: grep -R, rg -L, cp -L and tar -h follow
+   * them, and nothing here says the command does not (each directory is walked once).
    */
   function scanSubtree(
     root: Detailed,
@@ -268,6 +269,7 @@ export function createPermissionGateway(opts: GatewayOptions): PermissionGateway
     const excluded = exclude.length > 0 ? ignore({ ignorecase: ciCanonical }).add(exclude as string[]) : null;
     let level: Level = 'readWrite';
     let count = 0;
+    const visited = new Set<string>([canonical.path]);
     const stack: { fsDir: string; canonical: string; written: string; rel: string }[] = [
       { fsDir: canonical.fsPath, canonical: canonical.path, written: root.written, rel: '' },
     ];
@@ -290,7 +292,6 @@ export function createPermissionGateway(opts: GatewayOptions): PermissionGateway
         if (++count > MAX_SUBTREE_ENTRIES) return { offender: null, tooLarge: true, level, failure: null };
         const canonicalPath = path.join(dir.canonical, name);
         const writtenPath = path.join(dir.written, name);
-        let evaluation: Evaluation;
         if (entry.isSymbolicLink()) {
           // Judged by its target and by where it sits; resolved from the raw name (NFD names too).
           let target: Canonical;
@@ -299,17 +300,26 @@ export function createPermissionGateway(opts: GatewayOptions): PermissionGateway
           } catch (error) {
             return { offender: null, tooLarge: false, level: 'noAccess', failure: `cannot resolve ${canonicalPath}: ${message(error)}` };
           }
-          const forms = [form(target.path, target.isDir), form(canonicalPath, false, ciCanonical)];
-          if (writtenPath !== canonicalPath) forms.push(form(writtenPath, false, ciWritten));
-          evaluation = evaluate(forms);
-        } else {
-          const forms = [form(canonicalPath, isDir, ciCanonical)];
-          if (writtenPath !== canonicalPath) forms.push(form(writtenPath, isDir, ciWritten));
-          evaluation = evaluate(forms);
+          const forms = [form(target.path, target.isDir), form(canonicalPath, target.isDir, ciCanonical)];
+          if (writtenPath !== canonicalPath) forms.push(form(writtenPath, target.isDir, ciWritten));
+          const evaluation = evaluate(forms);
+          level = minLevel(level, evaluation.level);
+          if (!permits(evaluation.level, access)) return { offender: { path: canonicalPath, evaluation }, tooLarge: false, level, failure: null };
+          if (target.isDir && !visited.has(target.path)) {
+            visited.add(target.path);
+            stack.push({ fsDir: target.fsPath, canonical: target.path, written: writtenPath, rel });
+          }
+          continue;
         }
+        const forms = [form(canonicalPath, isDir, ciCanonical)];
+        if (writtenPath !== canonicalPath) forms.push(form(writtenPath, isDir, ciWritten));
+        const evaluation = evaluate(forms);
         level = minLevel(level, evaluation.level);
         if (!permits(evaluation.level, access)) return { offender: { path: canonicalPath, evaluation }, tooLarge: false, level, failure: null };
-        if (isDir) stack.push({ fsDir: path.join(dir.fsDir, entry.name), canonical: canonicalPath, written: writtenPath, rel });
+        if (isDir && !visited.has(canonicalPath)) {
+          visited.add(canonicalPath);
+          stack.push({ fsDir: path.join(dir.fsDir, entry.name), canonical: canonicalPath, written: writtenPath, rel });
+        }
       }
     }
     return { offender: null, tooLarge: false, level, failure: null };
