@@ -1,0 +1,93 @@
+/**
+ * The engine: parse → walk → classify, with nested command strings (bash -c, eval, ssh, su -c…)
+ * parsed recursively into the same result. Never throws: any internal failure is a danger result.
+ * Runtime: plain Node.
+ */
+import type { Parser } from 'web-tree-sitter';
+import { defaultHome } from './paths';
+import { Classifier, type Sink } from './rules';
+import { utf8Mapper } from './spans';
+import type { ClassifyOptions, ClassifyResult, PolicyEngine, Reason } from './types';
+import { Walker } from './walker';
+
+/** Nested command strings deeper than this are not followed (danger). */
+const MAX_NESTING = 8;
+
+export class Engine implements PolicyEngine {
+  constructor(private readonly parser: Parser) {}
+
+  classify(command: string, options: ClassifyOptions = {}): ClassifyResult {
+    const sink: Sink = { reasons: [], commands: [], files: [], executesCode: false, tier: 'read' };
+    try {
+      if (typeof command !== 'string') throw new TypeError('the command must be a string');
+      const paths = { workspace: options.workspace ?? null, home: options.home ?? defaultHome() };
+      const confined = options.confined === true;
+      const run = (text: string, override: [number, number] | null, depth: number): void => {
+        if (depth > MAX_NESTING) {
+          const [s, e] = override ?? [0, text.length];
+          sink.reasons.push({ rule: 'nesting.too-deep', tier: 'danger', text: 'command strings nested too deeply to follow', start: s, end: e });
+          sink.tier = 'danger';
+          return;
+        }
+        const tree = this.parser.parse(text);
+        if (!tree) throw new Error('the parser returned no tree');
+        try {
+          const walker = new Walker(text, tree);
+          walker.run();
+          for (const r of walker.reasons) {
+            sink.reasons.push(override ? { ...r, start: override[0], end: override[1] } : r);
+            if (r.tier === 'danger' || (r.tier === 'write' && sink.tier === 'read')) sink.tier = r.tier;
+          }
+          const classifier = new Classifier(sink, {
+            confined,
+            paths,
+            override,
+            depth,
+            functions: walker.functions,
+            nested: (inner, s, e, d) => run(inner, [s, e], d),
+          });
+          for (const cmd of walker.commands) classifier.simple(cmd, walker.commands);
+        } finally {
+          tree.delete();
+        }
+      };
+      run(command, null, 0);
+      return finish(command, sink);
+    } catch (error) {
+      const len = typeof command === 'string' ? Buffer.byteLength(command) : 0;
+      return {
+        tier: 'danger',
+        executesCode: sink.executesCode,
+        reasons: [{ rule: 'engine.error', tier: 'danger', text: `the policy engine failed: ${error instanceof Error ? error.message : String(error)}`, span: [0, len] }],
+        commands: [],
+        files: [],
+      };
+    }
+  }
+}
+
+function finish(command: string, sink: Sink): ClassifyResult {
+  const map = utf8Mapper(command);
+  const reasons: Reason[] = sink.reasons.map((r) => ({ rule: r.rule, tier: r.tier, text: r.text, span: [map(r.start), map(r.end)] }));
+  if (reasons.length === 0) reasons.push({ rule: 'empty', tier: 'read', text: 'no command to run', span: [0, map(command.length)] });
+  let tier = sink.tier;
+  for (const r of reasons) if (r.tier === 'danger' || (r.tier === 'write' && tier === 'read')) tier = r.tier;
+  return {
+    tier,
+    executesCode: sink.executesCode,
+    reasons,
+    commands: sink.commands.map((c) => ({ argv: c.argv, tier: c.tier, dynamic: c.dynamic })),
+    files: dedupe(sink.files).map((f) => ({ path: f.path, access: f.access, span: [map(f.start), map(f.end)], dynamic: f.dynamic, glob: f.glob, recursive: f.recursive })),
+  };
+}
+
+/** A group redirection reaches every command inside it: report each target once. */
+function dedupe(files: Sink['files']): Sink['files'] {
+  const seen = new Set<string>();
+  return files.filter((f) => {
+    const key = `${f.access}\0${f.path}\0${f.start}\0${f.end}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -1,0 +1,873 @@
+/**
+ * Walks a tree-sitter-bash tree into simple commands with normalised words and correctly bound
+ * redirections. Anything the walker does not model becomes a danger reason, never a silent skip.
+ *
+ * Spans here are UTF-16 indices (tree-sitter's); the engine converts them to UTF-8 bytes.
+ * Runtime: plain Node.
+ */
+import type { Node, Tree } from 'web-tree-sitter';
+import type { Tier } from './types';
+
+export interface Word {
+  /** Normalised text: quotes/escapes removed; dynamic parts kept as written (e.g. `$HOME/x`). */
+  value: string;
+  dynamic: boolean;
+  /** Unquoted glob characters. */
+  glob: boolean;
+  /** A process substitution (`<(…)`): a /dev/fd path, never a workspace file. */
+  procSub: boolean;
+  start: number;
+  end: number;
+}
+
+export interface Redirect {
+  /** `<`, `>`, `>>`, `&>`, `<<`, `<<<`, … */
+  op: string;
+  fd: number | null;
+  /** The file for file redirections; null for duplications, heredocs and herestrings. */
+  target: Word | null;
+  access: 'read' | 'write' | null;
+  /** Stdin content built from command substitutions (herestring/heredoc). */
+  substitutedInput: boolean;
+  start: number;
+  end: number;
+}
+
+export interface Assignment {
+  name: string;
+  value: Word | null;
+  start: number;
+  end: number;
+}
+
+export interface SimpleCommand {
+  words: Word[];
+  assignments: Assignment[];
+  redirects: Redirect[];
+  start: number;
+  end: number;
+  /** Pipeline membership, so `curl … | sh` can be recognised. */
+  pipeline: { id: number; index: number } | null;
+  /** Stdin comes from a heredoc or herestring. */
+  stdinFromHeredoc: boolean;
+}
+
+export interface RawReason {
+  rule: string;
+  tier: Tier;
+  text: string;
+  start: number;
+  end: number;
+}
+
+const SPECIAL_INT_VARS = new Set(['?', '#', '$', '!', 'RANDOM', 'LINENO', 'SECONDS', 'BASHPID', 'PPID', 'UID', 'EUID', 'EPOCHSECONDS']);
+const ARITH_TEST_OPS = new Set(['-eq', '-ne', '-lt', '-le', '-gt', '-ge']);
+
+function isInt(text: string): boolean {
+  return /^[+-]?(0x[0-9a-fA-F]+|[0-9]+)$/.test(text);
+}
+
+export class Walker {
+  readonly commands: SimpleCommand[] = [];
+  readonly reasons: RawReason[] = [];
+  /** Shell functions defined in the script: calling one runs its (already classified) body. */
+  readonly functions = new Set<string>();
+  private pipelineIds = 0;
+  /** Names whose value is known to be a plain integer in this script (arithmetic on them is safe). */
+  private intVars: Set<string> | null = null;
+
+  constructor(
+    private readonly src: string,
+    private readonly tree: Tree,
+  ) {}
+
+  run(): void {
+    const root = this.tree.rootNode;
+    if (root.hasError) this.reportErrors(root);
+    this.statement(root, [], null);
+  }
+
+  private reason(rule: string, tier: Tier, text: string, node: { startIndex: number; endIndex: number }): void {
+    this.reasons.push({ rule, tier, text, start: node.startIndex, end: node.endIndex });
+  }
+
+  private reportErrors(root: Node): void {
+    // Report the first ERROR/MISSING node precisely; the whole command is danger either way.
+    const stack: Node[] = [root];
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      if (n.isError || n.isMissing) {
+        this.reason('parse.error', 'danger', n.isMissing ? `the command is incomplete: bash expects "${n.type}" here` : 'bash syntax the parser cannot read', n);
+        return;
+      }
+      if (!n.hasError && !n.isMissing) continue;
+      for (let i = n.childCount - 1; i >= 0; i--) stack.push(n.child(i)!);
+    }
+    this.reason('parse.error', 'danger', 'the command does not parse', root);
+  }
+
+  private unsupported(node: Node, what = node.type): void {
+    this.reason('construct.unsupported', 'danger', `NOME does not model "${what}" here`, node);
+  }
+
+  // ───────────────────────────── statements ─────────────────────────────
+
+  /** `inherited` are redirections of enclosing groups that apply to every command inside. */
+  private statement(node: Node, inherited: Redirect[], pipeline: SimpleCommand['pipeline']): void {
+    switch (node.type) {
+      case 'program':
+      case 'do_group':
+      case 'else_clause':
+      case 'elif_clause':
+      case 'if_statement':
+      case 'while_statement':
+      case 'subshell':
+        this.children(node, inherited);
+        return;
+      case 'list':
+        this.children(node, inherited);
+        return;
+      case 'compound_statement':
+        if (node.childCount > 0 && node.child(0)!.type === '((') this.arithmeticChildren(node);
+        else this.children(node, inherited);
+        return;
+      case 'pipeline': {
+        const id = ++this.pipelineIds;
+        let index = 0;
+        for (let i = 0; i < node.childCount; i++) {
+          const c = node.child(i)!;
+          if (!c.isNamed || c.type === 'comment') continue;
+          this.statement(c, inherited, { id, index: index++ });
+        }
+        return;
+      }
+      case 'redirected_statement':
+        this.redirected(node, inherited, pipeline);
+        return;
+      case 'command':
+        this.command(node, inherited, pipeline, []);
+        return;
+      case 'negated_command':
+        this.children(node, inherited, pipeline);
+        return;
+      case 'function_definition': {
+        // The body is classified where it is defined: calling it runs exactly these commands.
+        const body = node.childForFieldName('body');
+        const fname = node.childForFieldName('name');
+        if (fname) this.functions.add(fname.text);
+        if (body) this.statement(body, inherited, null);
+        for (let i = 0; i < node.childCount; i++) {
+          const c = node.child(i)!;
+          if (c.isNamed && !same(c, body) && c.type !== 'word' && c.type !== 'comment') this.statement(c, inherited, null);
+        }
+        return;
+      }
+      case 'for_statement': {
+        const variable = node.childForFieldName('variable');
+        let allInts = true;
+        let anyValue = false;
+        for (let i = 0; i < node.childCount; i++) {
+          const c = node.child(i)!;
+          if (!c.isNamed || same(c, variable) || c.type === 'comment') continue;
+          if (c.type === 'do_group') this.statement(c, inherited, null);
+          else {
+            anyValue = true;
+            const w = this.word(c);
+            if (w.dynamic || !isInt(w.value)) allInts = false;
+          }
+        }
+        if (variable && !(anyValue && allInts)) this.taint(variable.text);
+        return;
+      }
+      case 'c_style_for_statement':
+        for (let i = 0; i < node.childCount; i++) {
+          const c = node.child(i)!;
+          if (!c.isNamed || c.type === 'comment') continue;
+          if (c.type === 'do_group' || c.type === 'compound_statement') this.statement(c, inherited, null);
+          else this.arithmetic(c);
+        }
+        return;
+      case 'case_statement':
+        for (let i = 0; i < node.childCount; i++) {
+          const c = node.child(i)!;
+          if (!c.isNamed || c.type === 'comment') continue;
+          if (c.type === 'case_item') this.caseItem(c, inherited);
+          else this.word(c);
+        }
+        return;
+      case 'test_command':
+        this.testCommand(node);
+        return;
+      case 'variable_assignment':
+      case 'variable_assignments':
+      case 'declaration_command':
+      case 'unset_command':
+        this.command(node, inherited, pipeline, []);
+        return;
+      case 'comment':
+      case 'heredoc_body':
+      case 'heredoc_end':
+      case 'heredoc_start':
+        return;
+      default:
+        if (!node.isNamed) return;
+        if (node.isError || node.isMissing) {
+          this.children(node, inherited);
+          return;
+        }
+        this.unsupported(node);
+    }
+  }
+
+  private children(node: Node, inherited: Redirect[], pipeline: SimpleCommand['pipeline'] = null): void {
+    for (let i = 0; i < node.childCount; i++) {
+      const c = node.child(i)!;
+      if (c.isNamed) this.statement(c, inherited, pipeline);
+      else if (c.isError || c.isMissing) this.statement(c, inherited, pipeline);
+    }
+  }
+
+  private caseItem(node: Node, inherited: Redirect[]): void {
+    const values = new Set<number>();
+    for (let i = 0; i < node.childCount; i++) if (node.fieldNameForChild(i) === 'value') values.add(i);
+    for (let i = 0; i < node.childCount; i++) {
+      const c = node.child(i)!;
+      if (!c.isNamed || c.type === 'comment') continue;
+      if (values.has(i)) this.word(c);
+      else this.statement(c, inherited, null);
+    }
+  }
+
+  private redirected(node: Node, inherited: Redirect[], pipeline: SimpleCommand['pipeline']): void {
+    const body = node.childForFieldName('body');
+    const own: Redirect[] = [];
+    const trailing: Node[] = [];
+    for (let i = 0; i < node.childCount; i++) {
+      const c = node.child(i)!;
+      if (same(c, body) || !c.isNamed) continue;
+      if (isRedirect(c.type)) this.redirect(c, own, trailing);
+      else if (c.type !== 'comment') trailing.push(c);
+    }
+    if (!body) this.emit(node, [], [], [...inherited, ...own], pipeline);
+    else this.bindTail(body, inherited, own, pipeline);
+    // Statements tree-sitter nests inside a heredoc redirect (`cat <<EOF | grep x && ls`).
+    for (const t of trailing) this.statement(t, [], null);
+  }
+
+  /**
+   * Bash binds a trailing redirection to the last simple command of a list or pipeline
+   * (`a && b > f` writes f from b only); tree-sitter hangs it on the whole list.
+   */
+  private bindTail(node: Node, inherited: Redirect[], own: Redirect[], pipeline: SimpleCommand['pipeline']): void {
+    if (node.type === 'list' || node.type === 'pipeline' || node.type === 'negated_command') {
+      let last = -1;
+      for (let i = 0; i < node.childCount; i++) if (node.child(i)!.isNamed && node.child(i)!.type !== 'comment') last = i;
+      const id = node.type === 'pipeline' ? ++this.pipelineIds : 0;
+      let index = 0;
+      for (let i = 0; i < node.childCount; i++) {
+        const c = node.child(i)!;
+        if (!c.isNamed || c.type === 'comment') continue;
+        const p = node.type === 'pipeline' ? { id, index: index++ } : pipeline;
+        if (i === last) this.bindTail(c, inherited, own, p);
+        else this.statement(c, inherited, p);
+      }
+      return;
+    }
+    if (node.type === 'command') {
+      this.command(node, inherited, pipeline, own);
+      return;
+    }
+    if (node.type === 'redirected_statement') {
+      // Nested redirections keep their own order: inner first, then these.
+      const body = node.childForFieldName('body');
+      const inner: Redirect[] = [];
+      const trailing: Node[] = [];
+      for (let i = 0; i < node.childCount; i++) {
+        const c = node.child(i)!;
+        if (same(c, body) || !c.isNamed) continue;
+        if (isRedirect(c.type)) this.redirect(c, inner, trailing);
+        else trailing.push(c);
+      }
+      if (body) this.bindTail(body, inherited, [...inner, ...own], pipeline);
+      else this.emit(node, [], [], [...inherited, ...inner, ...own], pipeline);
+      for (const t of trailing) this.statement(t, [], null);
+      return;
+    }
+    // A compound command (group, subshell, if, loop…): the redirection applies to all of it.
+    this.statement(node, [...inherited, ...own], pipeline);
+  }
+
+  // ───────────────────────────── commands ─────────────────────────────
+
+  private command(node: Node, inherited: Redirect[], pipeline: SimpleCommand['pipeline'], own: Redirect[]): void {
+    const words: Word[] = [];
+    const assignments: Assignment[] = [];
+    const redirects: Redirect[] = [...inherited];
+    const trailing: Node[] = [];
+    let prevEnd = -1;
+    const push = (w: Word) => {
+      // `r\<newline>m` is one word to bash (the continuation is removed first); tree-sitter splits it.
+      const last = words[words.length - 1];
+      if (last && prevEnd >= 0 && /^(\\\n)+$/.test(this.src.slice(prevEnd, w.start))) {
+        words[words.length - 1] = {
+          value: last.value + w.value,
+          dynamic: last.dynamic || w.dynamic,
+          glob: last.glob || w.glob,
+          procSub: false,
+          start: last.start,
+          end: w.end,
+        };
+      } else words.push(w);
+      prevEnd = w.end;
+    };
+    const isDecl = node.type === 'declaration_command' || node.type === 'unset_command';
+    if (isDecl && node.childCount > 0) {
+      const kw = node.child(0)!;
+      words.push({ value: kw.text, dynamic: false, glob: false, procSub: false, start: kw.startIndex, end: kw.endIndex });
+      prevEnd = kw.endIndex;
+    }
+    for (let i = 0; i < node.childCount; i++) {
+      const c = node.child(i)!;
+      if (!c.isNamed) {
+        if (c.isError || c.isMissing) this.statement(c, [], null);
+        continue;
+      }
+      switch (c.type) {
+        case 'command_name':
+          if (c.childCount === 1) push(this.word(c.child(0)!));
+          else push(this.word(c));
+          break;
+        case 'variable_assignment':
+          assignments.push(this.assignment(c));
+          break;
+        case 'variable_assignments':
+          for (let j = 0; j < c.childCount; j++) if (c.child(j)!.type === 'variable_assignment') assignments.push(this.assignment(c.child(j)!));
+          break;
+        case 'file_redirect':
+        case 'heredoc_redirect':
+        case 'herestring_redirect':
+          this.redirect(c, redirects, trailing);
+          break;
+        case 'comment':
+          break;
+        case 'variable_name':
+          // `export B`, `unset x`, `local c`: a name, not a value.
+          push({ value: c.text, dynamic: false, glob: false, procSub: false, start: c.startIndex, end: c.endIndex });
+          if (isDecl) this.taint(c.text);
+          break;
+        default:
+          push(this.word(c));
+      }
+    }
+    redirects.push(...own);
+    if (node.type === 'variable_assignment') assignments.push(this.assignment(node));
+    this.emit(node, words, assignments, redirects, pipeline);
+    for (const t of trailing) this.statement(t, [], null);
+  }
+
+  private emit(node: Node, words: Word[], assignments: Assignment[], redirects: Redirect[], pipeline: SimpleCommand['pipeline']): void {
+    this.commands.push({
+      words,
+      assignments,
+      redirects,
+      start: node.startIndex,
+      end: node.endIndex,
+      pipeline,
+      stdinFromHeredoc: redirects.some((r) => r.op === '<<' || r.op === '<<-' || r.op === '<<<'),
+    });
+  }
+
+  private assignment(node: Node): Assignment {
+    const nameNode = node.childForFieldName('name');
+    const valueNode = node.childForFieldName('value');
+    let name = nameNode ? nameNode.text : '';
+    if (nameNode && nameNode.type === 'subscript') {
+      // `a[i]=x` evaluates the subscript arithmetically.
+      const index = nameNode.childForFieldName('index');
+      const base = nameNode.childForFieldName('name');
+      name = base ? base.text : name;
+      if (index) this.subscriptIndex(index);
+    }
+    let value: Word | null = null;
+    if (valueNode) {
+      if (valueNode.type === 'array') {
+        let dynamic = false;
+        for (let j = 0; j < valueNode.childCount; j++) {
+          const c = valueNode.child(j)!;
+          if (c.isNamed && c.type !== 'comment') dynamic = this.word(c).dynamic || dynamic;
+        }
+        value = { value: valueNode.text, dynamic, glob: false, procSub: false, start: valueNode.startIndex, end: valueNode.endIndex };
+      } else value = this.word(valueNode);
+    }
+    if (!value || value.dynamic || !isInt(value.value) || node.text.includes('+=')) this.taint(name);
+    return { name, value, start: node.startIndex, end: node.endIndex };
+  }
+
+  // ───────────────────────────── redirects ─────────────────────────────
+
+  private redirect(node: Node, out: Redirect[], trailing: Node[]): void {
+    if (node.type === 'file_redirect') {
+      let op = '';
+      let fd: number | null = null;
+      let dest: Node | null = null;
+      for (let i = 0; i < node.childCount; i++) {
+        const c = node.child(i)!;
+        const field = node.fieldNameForChild(i);
+        if (field === 'descriptor') fd = Number(c.text);
+        else if (field === 'destination') dest = dest ?? c;
+        else if (!c.isNamed) op += c.type;
+        else if (c.isError) this.statement(c, [], null);
+      }
+      const target = dest ? this.word(dest) : null;
+      // `>&2`, `2>&1`, `2>&-`: duplications, not files. `>& file` (bash) writes file.
+      if ((op === '>&' || op === '<&') && (!target || (!target.dynamic && /^(\d+-?|-)$/.test(target.value)))) {
+        out.push({ op, fd, target: null, access: null, substitutedInput: false, start: node.startIndex, end: node.endIndex });
+        return;
+      }
+      if (op === '>&-' || op === '<&-') {
+        out.push({ op, fd, target: null, access: null, substitutedInput: false, start: node.startIndex, end: node.endIndex });
+        return;
+      }
+      const access = op === '<' ? 'read' : 'write';
+      out.push({ op: op || '>', fd, target, access: target ? access : null, substitutedInput: false, start: node.startIndex, end: node.endIndex });
+      if (!target) this.unsupported(node, 'redirection without a target');
+      return;
+    }
+    if (node.type === 'herestring_redirect') {
+      let substituted = false;
+      for (let i = 0; i < node.childCount; i++) {
+        const c = node.child(i)!;
+        if (c.isNamed) substituted = this.hasSubstitution(c) || substituted;
+        if (c.isNamed) this.word(c);
+      }
+      out.push({ op: '<<<', fd: null, target: null, access: null, substitutedInput: substituted, start: node.startIndex, end: node.endIndex });
+      return;
+    }
+    // heredoc_redirect: its body may hold substitutions; tree-sitter may nest more redirects
+    // and even the rest of the pipeline/list inside it.
+    let substituted = false;
+    for (let i = 0; i < node.childCount; i++) {
+      const c = node.child(i)!;
+      if (!c.isNamed) continue;
+      if (c.type === 'heredoc_body') {
+        for (let j = 0; j < c.childCount; j++) {
+          const b = c.child(j)!;
+          if (b.type === 'heredoc_content' || !b.isNamed) continue;
+          if (this.hasSubstitution(b)) substituted = true;
+          this.word(b);
+        }
+      } else if (isRedirect(c.type)) this.redirect(c, out, trailing);
+      else if (c.type !== 'heredoc_start' && c.type !== 'heredoc_end' && c.type !== 'comment') trailing.push(c);
+    }
+    out.unshift({ op: '<<', fd: null, target: null, access: null, substitutedInput: substituted, start: node.startIndex, end: node.endIndex });
+  }
+
+  private hasSubstitution(node: Node): boolean {
+    if (node.type === 'command_substitution' || node.type === 'process_substitution') return true;
+    for (let i = 0; i < node.childCount; i++) if (this.hasSubstitution(node.child(i)!)) return true;
+    return false;
+  }
+
+  // ───────────────────────────── words ─────────────────────────────
+
+  /** Normalises one word node; walks every substitution inside it. */
+  word(node: Node): Word {
+    const w: Word = { value: '', dynamic: false, glob: false, procSub: false, start: node.startIndex, end: node.endIndex };
+    this.wordInto(node, w, false);
+    return w;
+  }
+
+  private wordInto(node: Node, w: Word, quoted: boolean): void {
+    switch (node.type) {
+      case 'word':
+      case 'command_name':
+        if (node.childCount > 0 && node.type === 'command_name') {
+          this.composite(node, w, quoted);
+          return;
+        }
+        this.unquoted(node.text, w, node);
+        return;
+      case 'number':
+      case 'file_descriptor':
+        w.value += node.text;
+        return;
+      case 'raw_string':
+        w.value += node.text.slice(1, -1);
+        return;
+      case 'ansi_c_string':
+        w.value += this.ansiC(node);
+        return;
+      case 'string':
+        if (node.text.startsWith('$')) {
+          // $"…" is translated through the locale catalogue: its value is not static.
+          w.dynamic = true;
+          w.value += node.text;
+        }
+        this.stringInto(node, w);
+        return;
+      case 'translated_string':
+        w.dynamic = true;
+        w.value += node.text;
+        this.stringInto(node, w);
+        return;
+      case 'concatenation':
+        this.composite(node, w, quoted);
+        if (!quoted && /\{[^{}]*(,|\.\.)[^{}]*\}/.test(node.text)) w.dynamic = true; // brace expansion: several words
+        return;
+      case 'simple_expansion':
+        w.dynamic = true;
+        w.value += node.text;
+        return;
+      case 'expansion':
+        this.expansion(node);
+        w.dynamic = true;
+        w.value += node.text;
+        return;
+      case 'command_substitution':
+        this.children(node, []);
+        w.dynamic = true;
+        w.value += node.text;
+        return;
+      case 'process_substitution':
+        this.children(node, []);
+        w.procSub = true;
+        w.dynamic = true;
+        w.value += node.text;
+        return;
+      case 'arithmetic_expansion':
+        this.arithmeticChildren(node);
+        w.dynamic = true;
+        w.value += node.text;
+        return;
+      case 'brace_expression':
+        w.dynamic = true;
+        w.value += node.text;
+        return;
+      case 'regex':
+      case 'extglob_pattern':
+      case 'test_operator':
+        w.value += node.text;
+        return;
+      case 'string_content':
+        w.value += unescapeDouble(node.text);
+        return;
+      default:
+        if (node.isError || node.isMissing) {
+          this.statement(node, [], null);
+          w.dynamic = true;
+          w.value += node.text;
+          return;
+        }
+        if (!node.isNamed) {
+          // Punctuation tree-sitter keeps as a token; a lone `$` may still expand in bash.
+          if (node.text.includes('$') || node.text.includes('`')) w.dynamic = true;
+          if (quoted) w.value += node.text;
+          else this.unquoted(node.text, w, null);
+          return;
+        }
+        this.unsupported(node, `${node.type} in a word`);
+        w.dynamic = true;
+        w.value += node.text;
+    }
+  }
+
+  /** Children of a concatenation-like node; text between children is unquoted literal text. */
+  private composite(node: Node, w: Word, quoted: boolean): void {
+    let pos = node.startIndex;
+    for (let i = 0; i < node.childCount; i++) {
+      const c = node.child(i)!;
+      if (c.startIndex > pos) this.unquoted(this.src.slice(pos, c.startIndex), w, null);
+      this.wordInto(c, w, quoted);
+      pos = c.endIndex;
+    }
+    if (node.endIndex > pos) this.unquoted(this.src.slice(pos, node.endIndex), w, null);
+  }
+
+  private unquoted(text: string, w: Word, node: Node | null): void {
+    let out = '';
+    for (let i = 0; i < text.length; i++) {
+      const ch = text[i]!;
+      if (ch === '\\') {
+        const next = text[i + 1];
+        if (next === undefined) {
+          // A trailing backslash before a newline outside the node is a continuation; else literal.
+          if (node && this.src[node.endIndex] !== '\n') out += '\\';
+          continue;
+        }
+        i++;
+        if (next !== '\n') out += next;
+        continue;
+      }
+      if (ch === '*' || ch === '?' || ch === '[') w.glob = true;
+      out += ch;
+    }
+    w.value += out;
+  }
+
+  private stringInto(node: Node, w: Word): void {
+    let pos = node.startIndex;
+    const end = node.endIndex;
+    for (let i = 0; i < node.childCount; i++) {
+      const c = node.child(i)!;
+      if (c.startIndex > pos) {
+        const gap = this.src.slice(pos, c.startIndex);
+        if (gap !== '"' && gap !== '$"') w.value += unescapeDouble(gap.replace(/^\$?"/, ''));
+      }
+      if (c.isNamed) this.wordInto(c, w, true);
+      pos = c.endIndex;
+    }
+    if (end > pos) {
+      const gap = this.src.slice(pos, end);
+      if (gap !== '"') w.value += unescapeDouble(gap.replace(/"$/, ''));
+    }
+  }
+
+  private ansiC(node: Node): string {
+    const body = node.text.slice(2, -1);
+    let out = '';
+    let encodedPrintable = false;
+    for (let i = 0; i < body.length; i++) {
+      const ch = body[i]!;
+      if (ch !== '\\' || i + 1 >= body.length) {
+        out += ch;
+        continue;
+      }
+      const n = body[++i]!;
+      const simple: Record<string, string> = { a: '\x07', b: '\b', e: '\x1b', E: '\x1b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\', "'": "'", '"': '"', '?': '?' };
+      if (n in simple) {
+        out += simple[n];
+        continue;
+      }
+      let code: number | null = null;
+      let m: RegExpMatchArray | null;
+      const rest = body.slice(i);
+      if ((m = /^[0-7]{1,3}/.exec(rest))) {
+        code = parseInt(m[0], 8);
+        i += m[0].length - 1;
+      } else if ((m = /^x([0-9a-fA-F]{1,2})/.exec(rest))) {
+        code = parseInt(m[1]!, 16);
+        i += m[0].length - 1;
+      } else if ((m = /^u([0-9a-fA-F]{1,4})/.exec(rest)) || (m = /^U([0-9a-fA-F]{1,8})/.exec(rest))) {
+        code = parseInt(m[1]!, 16);
+        i += m[0].length - 1;
+      } else if (n === 'c' && i + 1 < body.length) {
+        code = body.charCodeAt(++i) & 0x1f;
+      } else {
+        out += '\\' + n;
+        continue;
+      }
+      if (code >= 0x21 && code <= 0x7e) encodedPrintable = true;
+      try {
+        out += String.fromCodePoint(code);
+      } catch {
+        out += '\ufffd';
+      }
+    }
+    if (encodedPrintable) {
+      // Spelling plain letters as \x72\x6d only hides them from a reader: flag it for a human.
+      this.reason('word.obfuscated', 'write', `$'…' spells printable characters as escapes ("${out.replace(/[^\x20-\x7e]/g, '?')}")`, node);
+    }
+    return out;
+  }
+
+  // ───────────────────────────── expansions ─────────────────────────────
+
+  /** `${…}`: walks operands; expansions that can run code when evaluated are danger. */
+  private expansion(node: Node): void {
+    let sawName = false;
+    for (let i = 0; i < node.childCount; i++) {
+      const c = node.child(i)!;
+      const t = c.type;
+      if (!c.isNamed) {
+        if (t === '!' && !sawName) {
+          this.reason('expansion.indirect', 'danger', '${!…} expands a name chosen at run time (indirect expansion); its value is never read statically', node);
+        } else if (t === '@' && sawName) {
+          this.reason('expansion.transform', 'danger', '${x@…} parameter transformation (@P evaluates prompt escapes, which can run commands) is never read', node);
+        }
+        continue;
+      }
+      switch (t) {
+        case 'variable_name':
+        case 'special_variable_name':
+          sawName = true;
+          break;
+        case 'subscript': {
+          sawName = true;
+          const index = c.childForFieldName('index');
+          if (index) this.subscriptIndex(index);
+          break;
+        }
+        case 'word':
+        case 'regex':
+          // tree-sitter leaves `…` and $(…) inside some operands as plain text: never let it pass unread.
+          if (/[`\\]|\$\(/.test(c.text)) {
+            this.reason('expansion.operand', 'danger', 'an operand of ${…} holds escapes or a command substitution that NOME does not model', c);
+          }
+          break;
+        case 'number':
+          break;
+        default:
+          this.word(c);
+      }
+    }
+  }
+
+  private subscriptIndex(index: Node): void {
+    const text = index.text;
+    if (text === '@' || text === '*' || isInt(text)) return;
+    // Indexed-array subscripts are evaluated arithmetically, and arithmetic evaluates variable
+    // contents as expressions: `a[$x]` with x='b[$(id)]' runs id.
+    if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(text) && this.isIntVar(text)) return;
+    if (index.type === 'simple_expansion' && this.isIntVar(text.replace(/^\$\{?|\}$/g, ''))) return;
+    this.reason('arithmetic.subscript', 'danger', `the array subscript [${text}] is evaluated arithmetically, which can run code held in variables`, index);
+    this.word(index);
+  }
+
+  // ───────────────────────────── arithmetic ─────────────────────────────
+
+  private arithmeticChildren(node: Node): void {
+    for (let i = 0; i < node.childCount; i++) {
+      const c = node.child(i)!;
+      if (c.isNamed) this.arithmetic(c);
+    }
+  }
+
+  /** Arithmetic evaluates variable contents recursively as expressions: only known integers are safe. */
+  private arithmetic(node: Node): void {
+    switch (node.type) {
+      case 'number':
+        return;
+      case 'variable_name':
+      case 'word': {
+        const name = node.text;
+        if (isInt(name)) return;
+        if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || !this.isIntVar(name)) {
+          this.reason('arithmetic.variable', 'danger', `arithmetic evaluates the contents of "${name}" as an expression, which can run code`, node);
+        }
+        return;
+      }
+      case 'simple_expansion':
+      case 'expansion': {
+        const name = node.text.replace(/^\$\{?|\}$/g, '');
+        if (SPECIAL_INT_VARS.has(name) || (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && this.isIntVar(name))) return;
+        this.reason('arithmetic.variable', 'danger', `arithmetic evaluates the value of ${node.text} as an expression, which can run code`, node);
+        if (node.type === 'expansion') this.expansion(node);
+        return;
+      }
+      case 'subscript':
+        this.reason('arithmetic.subscript', 'danger', 'an array subscript inside arithmetic can run code held in variables', node);
+        this.arithmeticChildren(node);
+        return;
+      case 'command_substitution':
+        this.reason('arithmetic.substitution', 'danger', 'command output evaluated as arithmetic can run code', node);
+        this.children(node, []);
+        return;
+      case 'variable_assignment': {
+        const name = node.childForFieldName('name');
+        const value = node.childForFieldName('value');
+        if (value) this.arithmetic(value);
+        if (name && name.type === 'subscript') this.arithmetic(name);
+        return;
+      }
+      case 'binary_expression':
+      case 'unary_expression':
+      case 'postfix_expression':
+      case 'ternary_expression':
+      case 'parenthesized_expression':
+        this.arithmeticChildren(node);
+        return;
+      default:
+        if (!node.isNamed) return;
+        this.unsupported(node, `${node.type} in arithmetic`);
+    }
+  }
+
+  /** Integer-only variables: assigned only integer literals (or arithmetic on them) in this script. */
+  private isIntVar(name: string): boolean {
+    if (SPECIAL_INT_VARS.has(name)) return true;
+    if (!this.intVars) this.intVars = this.collectIntVars();
+    return this.intVars.has(name);
+  }
+
+  private tainted = new Set<string>();
+  private taint(name: string): void {
+    this.tainted.add(name);
+    this.intVars?.delete(name);
+  }
+
+  private collectIntVars(): Set<string> {
+    // A pre-pass over the whole script: a name is an integer variable when some assignment gives it
+    // an integer literal or arithmetic, and no other assignment (or command argument such as
+    // `read x`) could give it anything else.
+    const candidates = new Set<string>();
+    const tainted = new Set<string>(this.tainted);
+    const stack: Node[] = [this.tree.rootNode];
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      if (n.type === 'variable_assignment') {
+        const name = n.childForFieldName('name');
+        const value = n.childForFieldName('value');
+        const key = name?.type === 'subscript' ? (name.childForFieldName('name')?.text ?? '') : (name?.text ?? '');
+        const inArith = n.parent && /expression|c_style_for_statement|compound_statement/.test(n.parent.type) && n.parent.child(0)?.type !== '{';
+        if (value && (isInt(value.text) || value.type === 'arithmetic_expansion' || inArith) && !n.text.includes('+=')) candidates.add(key);
+        else tainted.add(key);
+      } else if (n.type === 'word' && n.parent?.type === 'command') {
+        tainted.add(n.text);
+      } else if ((n.type === 'postfix_expression' || n.type === 'binary_expression' || n.type === 'unary_expression') && n.child(0)) {
+        const first = n.child(0)!;
+        if (first.type === 'word' || first.type === 'variable_name') candidates.add(first.text);
+      }
+      for (let i = 0; i < n.childCount; i++) stack.push(n.child(i)!);
+    }
+    for (const t of tainted) candidates.delete(t);
+    return candidates;
+  }
+
+  // ───────────────────────────── tests ─────────────────────────────
+
+  private testCommand(node: Node): void {
+    const visit = (n: Node) => {
+      if (n.type === 'binary_expression') {
+        const op = n.childForFieldName('operator');
+        if (op && ARITH_TEST_OPS.has(op.text)) {
+          // [[ a -eq b ]] evaluates both sides arithmetically.
+          for (let i = 0; i < n.childCount; i++) {
+            const c = n.child(i)!;
+            if (same(c, op) || !c.isNamed) continue;
+            if (c.type === 'number' || isInt(c.text)) continue;
+            this.arithmetic(c);
+          }
+          return;
+        }
+      }
+      if (n.type === 'binary_expression' || n.type === 'unary_expression' || n.type === 'parenthesized_expression' || n.type === 'negated_expression') {
+        for (let i = 0; i < n.childCount; i++) {
+          const c = n.child(i)!;
+          if (c.isNamed && c.type !== 'test_operator') visit(c);
+        }
+        return;
+      }
+      if (n.type === 'test_operator' || n.type === 'comment') return;
+      this.word(n);
+    };
+    for (let i = 0; i < node.childCount; i++) {
+      const c = node.child(i)!;
+      if (c.isNamed) visit(c);
+    }
+  }
+}
+
+/** web-tree-sitter returns a new wrapper object per lookup: compare nodes by id. */
+function same(a: Node, b: Node | null): boolean {
+  return b !== null && a.id === b.id;
+}
+
+function isRedirect(type: string): boolean {
+  return type === 'file_redirect' || type === 'heredoc_redirect' || type === 'herestring_redirect';
+}
+
+/** Inside double quotes only \$ \` \" \\ and \<newline> are escapes. */
+function unescapeDouble(text: string): string {
+  if (!text.includes('\\')) return text;
+  return text.replace(/\\([$`"\\\n])/g, (_, c: string) => (c === '\n' ? '' : c));
+}
