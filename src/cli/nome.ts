@@ -10,6 +10,8 @@ type Command = { run(argv: string[]): Promise<number> };
 
 const commands: Record<string, () => Promise<Command>> = {
   serve: () => import('./commands/serve'),
+  classify: () => import('./commands/classify'),
+  check: () => import('./commands/check'),
   exec: () => import('./commands/exec'),
   approvals: () => import('./commands/approvals'),
   audit: () => import('./commands/audit'),
@@ -19,6 +21,8 @@ const commands: Record<string, () => Promise<Command>> = {
 const usage = `usage: nome <command> [options]
 
 commands:
+  classify [--json|--jsonl] [--workspace DIR] [--confined] -- <command>   tier, reasons and files of a shell command
+  check --workspace DIR [--json] [--confined] -- <command>   classification plus the policy matrix decision
   serve [--workspace DIR] [--port N] [--approval-timeout S]
                                        run NOME headless and serve the UI on 127.0.0.1
   exec [--workspace DIR] -- <command>  run a command through the supervisor (exit 126 when denied)

@@ -90,7 +90,6 @@ const out: FlagRule = { value: true, file: 'write' };
 const inFile: FlagRule = { value: true, file: 'read' };
 const rec: FlagRule = { recursive: true };
 
-const CLOUD_DELETE = 'changes resources in a cloud account (remote side effect)';
 const REMOTE = 'remote side effect';
 
 const npmLike = (name: string): ProgramRule => ({

@@ -1091,7 +1091,7 @@ export class Classifier {
     }
     const safe = (rule.opts?.safe ?? '').split(' ').filter(Boolean);
     const matches = (verb: string) => safe.some((s) => (s.endsWith('*') ? verb.startsWith(s.slice(0, -1)) : s === verb));
-    let isRead = false;
+    let isRead: boolean;
     if (prog === 'aws') {
       const [service, op] = positionals;
       isRead = service !== undefined && (matches(service) || (op !== undefined && (matches(op) || safe.includes(`${service}:${op}`))));

@@ -638,7 +638,7 @@ export class Walker {
         out += simple[n];
         continue;
       }
-      let code: number | null = null;
+      let code: number;
       let m: RegExpMatchArray | null;
       const rest = body.slice(i);
       if ((m = /^[0-7]{1,3}/.exec(rest))) {
