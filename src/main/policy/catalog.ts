@@ -355,7 +355,7 @@ export const CATALOG: Record<string, ProgramRule> = {
   hexdump: files({ values: '-e -n -s' }),
   hd: files(),
   strings: files({ values: '-n -t -e' }),
-  base64: files({ values: '-w' }),
+  base64: files({ values: '-w -b --wrap --break', flags: { '-o': out, '--output': out, '-i': inFile, '--input': inFile } }),
   base32: files({ values: '-w' }),
   md5sum: files(),
   sha1sum: files(),
@@ -427,6 +427,7 @@ export const CATALOG: Record<string, ProgramRule> = {
     flags: {
       '--pre': raise('danger', 'rg --pre runs a program on every file searched', { value: true }),
       '--pre-glob': { value: true },
+      '--hostname-bin': raise('danger', 'rg --hostname-bin runs a program', { value: true, code: true }),
       '-z': raise('write', 'rg --search-zip runs decompression programs on files', {}),
       '--search-zip': raise('write', 'rg --search-zip runs decompression programs on files', {}),
       '-e': { value: true, noSkip: true },

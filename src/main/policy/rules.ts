@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { CATALOG, DANGEROUS_ENV, DANGEROUS_ENV_PREFIXES, GIT_HAZARDS, GIT_SUBCOMMANDS, NETWORK_FETCHERS, SYSTEM_DIRS, type FlagRule, type ProgramRule, type Role } from './catalog';
 import { readRepoConfig } from './git';
-import { isHarmlessDevice, resolvePath, writeVerdict, type PathContext } from './paths';
+import { isHarmlessDevice, isInside, resolvePath, writeVerdict, type PathContext } from './paths';
 import { maxTier, TIER_RANK, type Tier } from './types';
 import type { RawReason, SimpleCommand, Word } from './walker';
 
@@ -75,10 +75,42 @@ function sliceWord(w: Word, from: number): Word {
 const SYNTHETIC = (start: number, end: number, value: string): Word => ({ value, dynamic: true, glob: false, procSub: false, start, end });
 
 export class Classifier {
+  /**
+   * The shell's directory relative to the workspace after `cd`: '' = the workspace itself,
+   * a path = that directory, null = not known statically (relative targets become dynamic).
+   * Commands are taken in source order, which over-approximates subshells and branches.
+   */
+  private cwd: string | null = '';
+
   constructor(
     private readonly sink: Sink,
     private readonly ctx: ClassifyContext,
   ) {}
+
+  private changeDirectory(words: Word[]): void {
+    const args = words.slice(1).filter((w) => !(!w.dynamic && /^-[LPe@]+$/.test(w.value)));
+    const target = args[0];
+    if (!target && words[0]!.value === 'cd') {
+      this.cwd = '~'; // plain `cd` goes home
+      return;
+    }
+    if (words[0]!.value === 'popd' || !target || target.dynamic || target.value === '-') {
+      this.cwd = null;
+      return;
+    }
+    const v = target.value;
+    if (v.startsWith('~') || path.posix.isAbsolute(v)) this.cwd = v;
+    else if (this.cwd !== null) this.cwd = this.cwd === '' ? v : path.posix.join(this.cwd, v);
+  }
+
+  /** A file word as the command will see it, given earlier `cd`s. */
+  private relocate(w: Word): Word {
+    if (this.cwd === '' || w.procSub || w.dynamic) return w;
+    const v = w.value;
+    if (v.startsWith('~') || path.posix.isAbsolute(v) || v.startsWith('/dev/')) return w;
+    if (this.cwd === null) return { ...w, dynamic: true, value: `<unknown directory>/${v}` };
+    return { ...w, value: path.posix.join(this.cwd, v) };
+  }
 
   // ───────────────────────────── reasons ─────────────────────────────
 
@@ -95,8 +127,9 @@ export class Classifier {
     this.add(rule, tier, `${text} (executes code: ${this.ctx.confined ? 'write, the OS sandbox confines it' : 'danger, no OS sandbox confines it'})`, start, end, part);
   }
 
-  private file(w: Word, access: 'read' | 'write', recursive: boolean, part?: Part): void {
-    if (w.procSub) return;
+  private file(word: Word, access: 'read' | 'write', recursive: boolean, part?: Part): void {
+    if (word.procSub) return;
+    const w = this.relocate(word);
     if (!w.dynamic && isHarmlessDevice(w.value)) return;
     const o = this.ctx.override;
     this.sink.files.push({ path: w.value, access, start: o ? o[0] : w.start, end: o ? o[1] : w.end, dynamic: w.dynamic, glob: w.glob, recursive: recursive || w.glob });
@@ -170,6 +203,7 @@ export class Classifier {
       this.add('function.call', 'read', `calls the shell function ${prog}, classified where it is defined`, start, end, part);
       return;
     }
+    if (prog === 'cd' || prog === 'pushd' || prog === 'popd') this.changeDirectory(words);
     const rule = Object.hasOwn(CATALOG, prog) ? CATALOG[prog] : undefined;
     if (!rule) {
       this.code('program.unknown', `${prog} is not in NOME's catalog`, start, end, part);
@@ -957,13 +991,13 @@ export class Classifier {
         return;
       }
       if (!v.startsWith('-')) break;
-      if (v === '-c' || v === '--config-env' || v.startsWith('--config-env=')) {
+      if (v.startsWith('-c') || v === '--config-env' || v.startsWith('--config-env=')) {
         this.add('git-c', 'danger', `git ${v} overrides configuration on the command line (it can set a pager, hooks or an ssh command)`, w.start, words[j + 1]?.end ?? w.end, part);
-        if (!v.includes('=')) j++;
+        if (v === '-c' || v === '--config-env') j++;
         continue;
       }
-      if (v === '-C') {
-        const dir = words[++j];
+      if (v.startsWith('-C')) {
+        const dir = v === '-C' ? words[++j] : sliceWord(w, 2);
         if (dir && (dir.dynamic || resolvePath(dir.value, this.ctx.paths) !== resolvePath('.', this.ctx.paths))) otherRepo = dir;
         continue;
       }
@@ -1023,6 +1057,10 @@ export class Classifier {
 
   private repoConfig(otherRepo: Word | null, sub: string, start: number, end: number, part: Part) {
     const ws = this.ctx.paths.workspace;
+    if (!otherRepo && this.cwd !== '') {
+      const abs = this.cwd === null ? null : resolvePath(this.cwd, this.ctx.paths);
+      if (abs === null || !isInside(abs, this.ctx.paths)) otherRepo = { value: this.cwd ?? '<unknown directory>', dynamic: this.cwd === null, glob: false, procSub: false, start, end };
+    }
     if (otherRepo) {
       this.code('git.other-repository', `git works on another repository (${otherRepo.value}) whose configuration NOME has not read`, otherRepo.start, otherRepo.end, part);
       return null;

@@ -84,6 +84,12 @@ export class Walker {
   run(): void {
     const root = this.tree.rootNode;
     if (root.hasError) this.reportErrors(root);
+    const cr = this.src.indexOf('\r');
+    if (cr >= 0) {
+      // Bash keeps a carriage return inside a word; tree-sitter treats it as a blank, so the two
+      // would disagree on where words (and commands) start.
+      this.reasons.push({ rule: 'parse.carriage-return', tier: 'danger', text: 'a carriage return: bash reads it as part of a word, not as a separator', start: cr, end: cr + 1 });
+    }
     this.statement(root, [], null);
   }
 
@@ -697,18 +703,24 @@ export class Walker {
           if (index) this.subscriptIndex(index);
           break;
         }
-        case 'word':
-        case 'regex':
-          // tree-sitter leaves `…` and $(…) inside some operands as plain text: never let it pass unread.
-          if (/[`\\]|\$\(/.test(c.text)) {
-            this.reason('expansion.operand', 'danger', 'an operand of ${…} holds escapes or a command substitution that NOME does not model', c);
-          }
-          break;
         case 'number':
           break;
         default:
-          this.word(c);
+          this.operand(c);
+          if (c.type !== 'word' && c.type !== 'regex') this.word(c);
       }
+    }
+  }
+
+  /** tree-sitter leaves `…`, $(…) and escapes inside some operands as plain words: never let them pass unread. */
+  private operand(node: Node): void {
+    if (node.type === 'word' || node.type === 'regex') {
+      if (/[`\\]|\$\(/.test(node.text)) this.reason('expansion.operand', 'danger', 'an operand of ${…} holds escapes or a command substitution that NOME does not model', node);
+      return;
+    }
+    for (let i = 0; i < node.childCount; i++) {
+      const c = node.child(i)!;
+      if (c.isNamed) this.operand(c);
     }
   }
 
