@@ -12,6 +12,7 @@ export {
   type AuditStore,
   type AppendInput,
   type Receipt,
+  type ReceiptOf,
   type ListOptions,
   type VerifyResult,
   type ReceiptListener,

@@ -10,15 +10,22 @@
 import { z } from 'zod';
 
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'expected a lowercase hex sha256');
-const json = z.json();
-const open = <T extends z.ZodRawShape>(shape: T) => z.object(shape).catchall(json);
+/**
+ * Any JSON value, checked at runtime, typed `unknown` for callers (the request "as received" is
+ * whatever the client sent; readers cast it to what they expect).
+ */
+const jsonValue = z.json();
+const json = z.custom<unknown>((value) => jsonValue.safeParse(value).success, 'expected a JSON value');
+// Extra fields: any JSON value; an undefined one is accepted and left out, as JSON.stringify would.
+const extra = json.optional();
+const open = <T extends z.ZodRawShape>(shape: T) => z.object(shape).catchall(extra);
 
 /** Who or what made a decision: a user (who), a rule (which), the policy default, or the timeout. */
 export const provenanceSchema = z.discriminatedUnion('by', [
-  z.object({ by: z.literal('user'), who: z.string().min(1) }).catchall(json),
-  z.object({ by: z.literal('rule'), rule: z.string().min(1) }).catchall(json),
-  z.object({ by: z.literal('policy-default') }).catchall(json),
-  z.object({ by: z.literal('timeout') }).catchall(json),
+  z.object({ by: z.literal('user'), who: z.string().min(1) }).catchall(extra),
+  z.object({ by: z.literal('rule'), rule: z.string().min(1) }).catchall(extra),
+  z.object({ by: z.literal('policy-default') }).catchall(extra),
+  z.object({ by: z.literal('timeout') }).catchall(extra),
 ]);
 
 export const decisionSchema = open({

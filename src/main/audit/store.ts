@@ -20,7 +20,7 @@ import Database from 'better-sqlite3';
 import { canonicalJson, GENESIS_HASH, receiptHashFromText } from './chain';
 import { parsePayload, RECEIPT_KINDS, type Payload, type PayloadInput, type ReceiptKind } from './kinds';
 
-export interface Receipt<K extends ReceiptKind = ReceiptKind> {
+export interface ReceiptOf<K extends ReceiptKind> {
   seq: number;
   /** ISO 8601 UTC timestamp of the append. */
   ts: string;
@@ -30,6 +30,9 @@ export interface Receipt<K extends ReceiptKind = ReceiptKind> {
   prevHash: string;
   hash: string;
 }
+
+/** A stored receipt; narrowing on `kind` types its payload. */
+export type Receipt = { [K in ReceiptKind]: ReceiptOf<K> }[ReceiptKind];
 
 export type AppendInput = { [K in ReceiptKind]: { runId: string | null; kind: K; payload: PayloadInput<K> } }[ReceiptKind];
 
@@ -112,7 +115,7 @@ function toReceipt(row: Row): Receipt {
     payload: JSON.parse(row.payload) as Payload<ReceiptKind>,
     prevHash: row.prev_hash,
     hash: row.hash,
-  };
+  } as Receipt;
 }
 
 export function openAuditStore(options: { dataDir: string; tenant: string }): AuditStore {

@@ -114,6 +114,21 @@ describe('audit store', () => {
     expect(store.list()).toEqual([]);
   });
 
+  it('leaves out undefined fields, as JSON does, and keeps extra JSON fields', () => {
+    const r = store.append({ runId: null, kind: 'policy.snapshot', payload: { layer: 'user', path: '/p.json', sha256: SHA, content: undefined, note: { a: [1] } } });
+    expect(r.payload).toEqual({ layer: 'user', path: '/p.json', sha256: SHA, note: { a: [1] } });
+    expect('content' in r.payload).toBe(false);
+    expect(store.verify()).toMatchObject({ ok: true, count: 1 });
+  });
+
+  it('narrowing a receipt on kind types its payload', () => {
+    sampleRun('run-1');
+    const call = store.list().find((r) => r.kind === 'tool.call');
+    if (call?.kind !== 'tool.call') throw new Error('no tool.call');
+    expect(call.payload.decision.policyVersion).toBe('sha256:abc');
+    expect((call.payload.request as { command: string }).command).toBe('rm -rf build');
+  });
+
   it('accepts null runId for receipts outside a run', () => {
     const r = store.append({ runId: null, kind: 'policy.snapshot', payload: { layer: 'user', path: '/p.json', sha256: null } });
     expect(r.runId).toBeNull();
