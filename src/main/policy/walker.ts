@@ -326,6 +326,10 @@ export class Walker {
       } else words.push(w);
       prevEnd = w.end;
     };
+    if (node.type === 'variable_assignment') {
+      this.emit(node, [], [this.assignment(node)], [...inherited, ...own], pipeline);
+      return;
+    }
     const isDecl = node.type === 'declaration_command' || node.type === 'unset_command';
     if (isDecl && node.childCount > 0) {
       const kw = node.child(0)!;
@@ -366,7 +370,6 @@ export class Walker {
       }
     }
     redirects.push(...own);
-    if (node.type === 'variable_assignment') assignments.push(this.assignment(node));
     this.emit(node, words, assignments, redirects, pipeline);
     for (const t of trailing) this.statement(t, [], null);
   }
@@ -825,9 +828,11 @@ export class Walker {
         else tainted.add(key);
       } else if (n.type === 'word' && n.parent?.type === 'command') {
         tainted.add(n.text);
-      } else if ((n.type === 'postfix_expression' || n.type === 'binary_expression' || n.type === 'unary_expression') && n.child(0)) {
+      } else if (n.type === 'binary_expression' && n.childCount === 3 && n.child(1)!.type === '=') {
+        // `(( i = 0 ))`: an integer literal assigned in arithmetic.
         const first = n.child(0)!;
-        if (first.type === 'word' || first.type === 'variable_name') candidates.add(first.text);
+        if ((first.type === 'word' || first.type === 'variable_name') && isInt(n.child(2)!.text)) candidates.add(first.text);
+        else tainted.add(first.text);
       }
       for (let i = 0; i < n.childCount; i++) stack.push(n.child(i)!);
     }
