@@ -134,7 +134,11 @@ const LAUNCHER = [
 let runDir: string | null = null;
 /** A 0700 directory for this process's nonce files (and macOS per-run TMPDIRs). */
 function privateDir(): string {
-  if (runDir === null) runDir = mkdtempSync(path.join(os.tmpdir(), 'nome-sandbox-'));
+  if (runDir === null) {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'nome-sandbox-'));
+    runDir = dir;
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+  }
   return runDir;
 }
 
