@@ -58,10 +58,23 @@ export interface LayerFile extends LayerSource {
   where(at: readonly (string | number)[]): string;
 }
 
-function lineAt(text: string, offset: number): number {
-  let line = 1;
-  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === 10) line++;
-  return line;
+/** offset → 1-based line, with the line starts found once per file (a layer with many entries asks often). */
+function lineIndex(text: string): (offset: number) => number {
+  let starts: number[] | null = null;
+  return (offset) => {
+    if (starts === null) {
+      starts = [0];
+      for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) starts.push(i + 1);
+    }
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo + 1;
+  };
 }
 
 export function readLayerFile(source: LayerSource): LayerFile {
@@ -82,13 +95,14 @@ export function readLayerFile(source: LayerSource): LayerFile {
 export function parseLayerText(source: LayerSource, text: string): LayerFile {
   const errors: ParseError[] = [];
   const tree: Node | undefined = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  const lineAt = lineIndex(text);
   const where = (at: readonly (string | number)[]) => {
     const node = tree ? findNodeAtLocation(tree, [...at]) : undefined;
-    return `${source.path}:${node ? lineAt(text, node.offset) : 1}`;
+    return `${source.path}:${node ? lineAt(node.offset) : 1}`;
   };
   if (errors.length > 0 || tree === undefined) {
     const first = errors[0];
-    const line = first ? lineAt(text, first.offset) : 1;
+    const line = first ? lineAt(first.offset) : 1;
     const what = first ? printParseErrorCode(first.error) : 'empty file';
     return { ...source, exists: true, json: null, error: `${source.path}:${line}: invalid JSON (${what})`, where };
   }

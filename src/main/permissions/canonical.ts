@@ -21,6 +21,8 @@ export interface Canonical {
   fsPath: string;
   exists: boolean;
   isDir: boolean;
+  /** The device, when the path exists (saves a stat when probing the volume's case sensitivity). */
+  dev: number | null;
 }
 
 /** Expands a leading `~` or `~/` (the shell's tilde expansion); `~user` is left as written. */
@@ -88,14 +90,16 @@ export function canonicalize(raw: string): Canonical {
   }
   let exists = false;
   let isDir = false;
+  let dev: number | null = null;
   try {
     const st = statSync(resolved);
     exists = true;
     isDir = st.isDirectory();
+    dev = st.dev;
   } catch {
     // Does not exist yet.
   }
-  return { path: resolved.normalize('NFC'), fsPath: resolved, exists, isDir };
+  return { path: resolved.normalize('NFC'), fsPath: resolved, exists, isDir, dev };
 }
 
 /** The device of `p`'s nearest existing ancestor (or itself), and that ancestor. */

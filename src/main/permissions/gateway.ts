@@ -137,7 +137,12 @@ export function createPermissionGateway(opts: GatewayOptions): PermissionGateway
     errors = found;
   }
 
-  function caseInsensitive(p: string): boolean {
+  /** Whether `p`'s volume is case-insensitive; `dev` when already known (p exists). */
+  function caseInsensitive(p: string, dev: number | null = null): boolean {
+    if (dev !== null) {
+      const known = caseByDevice.get(dev);
+      if (known !== undefined) return known;
+    }
     const existing = nearestExisting(p);
     if (existing === null) return true;
     let answer = caseByDevice.get(existing.dev);
@@ -230,7 +235,7 @@ export function createPermissionGateway(opts: GatewayOptions): PermissionGateway
       };
     }
     const isDir = canonical.isDir || /[\\/]$/.test(input);
-    const forms = [form(canonical.path, isDir)];
+    const forms = [form(canonical.path, isDir, caseInsensitive(canonical.path, canonical.dev))];
     if (written !== canonical.path) forms.push(form(written, isDir));
     const { level, winner, matches } = evaluate(forms);
     return { explanation: { path: forms[0]!.key, level, winner, matches }, canonical, written, isDir };
@@ -300,7 +305,7 @@ export function createPermissionGateway(opts: GatewayOptions): PermissionGateway
           } catch (error) {
             return { offender: null, tooLarge: false, level: 'noAccess', failure: `cannot resolve ${canonicalPath}: ${message(error)}` };
           }
-          const forms = [form(target.path, target.isDir), form(canonicalPath, target.isDir, ciCanonical)];
+          const forms = [form(target.path, target.isDir, caseInsensitive(target.path, target.dev)), form(canonicalPath, target.isDir, ciCanonical)];
           if (writtenPath !== canonicalPath) forms.push(form(writtenPath, target.isDir, ciWritten));
           const evaluation = evaluate(forms);
           level = minLevel(level, evaluation.level);

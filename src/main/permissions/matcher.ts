@@ -9,10 +9,16 @@
  *   float  patterns that match at any depth (no inner slash, or a leading double-star segment), tested with the
  *          path relative to `/` for paths outside the workspace, so `.env` is protected everywhere.
  *
- * Every matching rule is needed (explain lists them all), so each space's patterns sit in a
- * segment tree of `ignore` instances that share their compiled rules: a node says whether any
- * rule below it matches (a rule matches a path when it matches the path or one of its parent
- * directories, as in git), so a path costs one scan of the root plus a descent to each match.
+ * Every matching rule is needed (explain lists them all), and scanning hundreds of patterns per
+ * path is what makes matching slow, so a space is indexed once when compiled:
+ *   - a pattern with a literal run of 3+ plain characters (`*.pem` → `.pem`) can only match a
+ *     path containing that run (a rule matches a path when it matches the path or one of its
+ *     parent directories, and those are prefixes of the path), so it is filed under one trigram of
+ *     the run and only tested against paths containing that trigram and the run;
+ *   - the rest (`*`, `?s`, `a/*`) sit in a segment tree of `ignore` instances sharing their
+ *     compiled rules: a node says whether any rule below it matches, so a path costs one scan of
+ *     the root plus a descent to each match.
+ * Either way the final answer for each rule is the `ignore` library's.
  *
  * Runtime: plain Node.
  */
@@ -115,11 +121,126 @@ class RuleTree {
   }
 }
 
+/**
+ * Runs of plain ASCII characters (2+) that every match of a pattern must contain, in order of
+ * appearance. Runs stop at wildcards, escapes, slashes and spaces (trailing ones are trimmed by
+ * gitignore). A simple bracket expression (`[0-9]`, `[!a]`) is skipped; anything after a bracket
+ * that is not simple is ignored, so a different reading of it can never hide a required run.
+ */
+export function requiredLiterals(pattern: string): string[] {
+  if (pattern.startsWith('!') || pattern.startsWith('#')) return [];
+  const runs: string[] = [];
+  let run = '';
+  const flush = () => {
+    if (run.length >= 2) runs.push(run);
+    run = '';
+  };
+  for (let i = 0; i < pattern.length; i++) {
+    const code = pattern.charCodeAt(i);
+    const ch = pattern[i]!;
+    if (ch === '[') {
+      flush();
+      const simple = /^\[[!^]?[^\][\\/]+\]/.exec(pattern.slice(i));
+      if (simple === null) return runs;
+      i += simple[0].length - 1;
+      continue;
+    }
+    const plain = code > 0x20 && code < 0x7f && ch !== '*' && ch !== '?' && ch !== ']' && ch !== '\\' && ch !== '/';
+    if (plain) {
+      run += ch;
+      continue;
+    }
+    flush();
+    if (ch === '\\') i++; // the escaped character is not part of a plain run
+  }
+  flush();
+  return runs;
+}
+
+const trigram = (text: string, at: number): number => text.charCodeAt(at) * 4294967296 + text.charCodeAt(at + 1) * 65536 + text.charCodeAt(at + 2);
+
+interface Filtered {
+  entry: Entry;
+  literals: string[];
+  ig: Ignore | null;
+}
+
+/** One space's patterns, indexed for one case mode. */
+class SpaceIndex {
+  private readonly tree: RuleTree;
+  private readonly filtered: Filtered[] = [];
+  /** Trigram (three UTF-16 code units packed in a number: no string slicing per lookup) → filtered indices. */
+  private readonly buckets = new Map<number, number[]>();
+  private readonly stamp: Uint32Array;
+  private generation = 0;
+  private queries = 0;
+
+  constructor(
+    entries: readonly Entry[],
+    private readonly ignoreCase: boolean,
+  ) {
+    const rest: Entry[] = [];
+    for (const entry of entries) {
+      const literals = requiredLiterals(entry.git).map((run) => (ignoreCase ? run.toLowerCase() : run));
+      // File it under its least crowded trigram, to keep buckets short.
+      let best = -1;
+      let bestSize = Infinity;
+      for (const literal of literals) {
+        for (let i = 0; i + 3 <= literal.length; i++) {
+          const tri = trigram(literal, i);
+          const size = this.buckets.get(tri)?.length ?? 0;
+          if (size < bestSize) {
+            best = tri;
+            bestSize = size;
+          }
+        }
+      }
+      if (best < 0) {
+        rest.push(entry);
+        continue;
+      }
+      const list = this.buckets.get(best) ?? [];
+      list.push(this.filtered.length);
+      this.buckets.set(best, list);
+      this.filtered.push({ entry, literals, ig: null });
+    }
+    this.tree = new RuleTree(rest, ignoreCase);
+    this.stamp = new Uint32Array(this.filtered.length);
+  }
+
+  collect(p: string, out: Set<number>): void {
+    if (p === '' || p === '/') return;
+    this.tree.collect(p, out);
+    if (this.filtered.length === 0) return;
+    // `ignore` caches every path it is asked about; dropping the instances now and then bounds
+    // that memory in a long-running host.
+    if (++this.queries > 50_000) {
+      this.queries = 0;
+      for (const f of this.filtered) f.ig = null;
+    }
+    // Lower-casing may turn a non-ASCII letter into an ASCII one (K → k): more candidates, never fewer.
+    const key = this.ignoreCase ? p.toLowerCase() : p;
+    const generation = ++this.generation;
+    for (let i = 0; i + 3 <= key.length; i++) {
+      const bucket = this.buckets.get(trigram(key, i));
+      if (bucket === undefined) continue;
+      for (const index of bucket) {
+        if (this.stamp[index] === generation) continue;
+        this.stamp[index] = generation;
+        const f = this.filtered[index]!;
+        if (!f.literals.every((literal) => key.includes(literal))) continue;
+        f.ig ??= ignore({ ignorecase: this.ignoreCase }).add(f.entry.git);
+        if (f.ig.ignores(p)) out.add(f.entry.rule);
+      }
+    }
+  }
+}
+
 export class CompiledRules {
   /** Indices of rules matching every path (most restrictive readings of broken entries). */
   readonly everything: number[] = [];
   private readonly entries: Record<Space, Entry[]> = { ws: [], abs: [], float: [] };
-  private readonly trees = new Map<string, RuleTree>();
+  private readonly indexes = new Map<string, SpaceIndex>();
 
   constructor(
     readonly rules: readonly SourceRule[],
@@ -143,11 +264,11 @@ export class CompiledRules {
   /** Adds every rule of `space` matching `p`; `ignoreCase` on case-insensitive volumes. */
   collect(space: Space, p: string, ignoreCase: boolean, out: Set<number>): void {
     const key = `${space}:${ignoreCase}`;
-    let tree = this.trees.get(key);
-    if (tree === undefined) {
-      tree = new RuleTree(this.entries[space], ignoreCase);
-      this.trees.set(key, tree);
+    let index = this.indexes.get(key);
+    if (index === undefined) {
+      index = new SpaceIndex(this.entries[space], ignoreCase);
+      this.indexes.set(key, index);
     }
-    tree.collect(p, out);
+    index.collect(p, out);
   }
 }
