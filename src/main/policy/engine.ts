@@ -70,13 +70,16 @@ function finish(command: string, sink: Sink): ClassifyResult {
   const map = utf8Mapper(command);
   const reasons: Reason[] = sink.reasons.map((r) => ({ rule: r.rule, tier: r.tier, text: r.text, span: [map(r.start), map(r.end)] }));
   if (reasons.length === 0) reasons.push({ rule: 'empty', tier: 'read', text: 'no command to run', span: [0, map(command.length)] });
+  const unsure = sink.reasons.some((r) => r.rule === 'parse.carriage-return');
   let tier = sink.tier;
   for (const r of reasons) if (r.tier === 'danger' || (r.tier === 'write' && tier === 'read')) tier = r.tier;
   return {
     tier,
     executesCode: sink.executesCode,
     reasons,
-    commands: sink.commands.map((c) => ({ argv: c.argv, tier: c.tier, dynamic: c.dynamic })),
+    // Where the engine knows its word boundaries may differ from bash's (a carriage return),
+    // it cannot vouch for any argv: every command is dynamic.
+    commands: sink.commands.map((c) => ({ argv: c.argv, tier: c.tier, dynamic: c.dynamic || unsure })),
     files: dedupe(sink.files).map((f) => ({ path: f.path, access: f.access, span: [map(f.start), map(f.end)], dynamic: f.dynamic, glob: f.glob, recursive: f.recursive })),
   };
 }
