@@ -1,15 +1,16 @@
 /** The renderer shell in real Chromium against a real `nome serve`. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { axeViolations, launchChromium, startServe, type Served } from './support';
+import { axeViolations, launchChromium } from './support';
+import { makeSandbox, startServer, type Server } from '../support/nome';
 
-let served: Served;
+let served: Server;
 let browser: Browser;
 let page: Page;
 const consoleErrors: string[] = [];
 
 beforeAll(async () => {
-  served = await startServe();
+  served = await startServer(makeSandbox());
   browser = await launchChromium();
   page = await (await browser.newContext()).newPage();
   page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));

@@ -7,7 +7,7 @@
 import net from 'node:net';
 import { chmodSync, existsSync, mkdirSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { MAX_LINE_BYTES, RPC_ERRORS, rpcRequest, type RpcMessage } from './protocol';
 import type { TokenRecord, TokenStore } from './tokens';
 

@@ -57,6 +57,7 @@ vi.mock('electron', () => {
       whenReady: async () => {},
       enableSandbox: () => {},
       getAppPath: () => state.appPath,
+      getPath: () => path.join(state.appPath, 'user-data'),
       on: () => {},
       quit: () => {},
       exit: (code: number) => void (state.exited = code),

@@ -5,11 +5,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { createServices } from '../../../src/main/host/services';
+import { createServices, type Services } from '../../../src/main/host/services';
 import { startHeadlessHost, type HeadlessHost } from '../../../src/main/host/serve';
 import { isStrictCsp } from '../../../src/main/host/csp';
 
 let host: HeadlessHost;
+let services: Services;
 let root: string;
 
 beforeEach(async () => {
@@ -17,10 +18,19 @@ beforeEach(async () => {
   mkdirSync(path.join(root, 'renderer'));
   writeFileSync(path.join(root, 'renderer', 'index.html'), '<!doctype html><title>NOME</title>');
   writeFileSync(path.join(root, 'outside.txt'), 'secret');
-  const services = createServices({ host: 'serve', workspace: null, versions: { node: '22', electron: null, chrome: null } });
+  services = await createServices({
+    host: 'serve',
+    workspace: null,
+    dataDir: path.join(root, 'data'),
+    versions: { node: '22', electron: null, chrome: null },
+    env: { HOME: root, PATH: process.env.PATH, NOME_MANAGED_POLICY: path.join(root, 'managed.json') },
+  });
   host = await startHeadlessHost({ services, rendererDir: path.join(root, 'renderer') });
 });
-afterEach(async () => host.close());
+afterEach(async () => {
+  await host.close();
+  await services.close();
+});
 
 function get(pathname: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   return new Promise((resolve, reject) => {
