@@ -27,12 +27,9 @@ interface Cached {
 const cache = new Map<string, Cached>();
 
 function mtime(file: string): string {
-  try {
-    const s = statSync(file);
-    return `${s.mtimeMs}:${s.size}`;
-  } catch {
-    return 'absent';
-  }
+  // throwIfNoEntry: an absent file is the common case (no repository) and exceptions are slow.
+  const s = statSync(file, { throwIfNoEntry: false });
+  return s ? `${s.mtimeMs}:${s.size}` : 'absent';
 }
 
 function stampOf(workspace: string, origins: readonly string[]): string {

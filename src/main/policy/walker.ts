@@ -140,8 +140,8 @@ export class Walker {
       case 'pipeline': {
         const id = ++this.pipelineIds;
         let index = 0;
-        for (let i = 0; i < node.childCount; i++) {
-          const c = node.child(i)!;
+        for (let i = 0, kids = node.children; i < kids.length; i++) {
+          const c = kids[i]!;
           if (!c.isNamed || c.type === 'comment') continue;
           this.statement(c, inherited, { id, index: index++ });
         }
@@ -162,8 +162,8 @@ export class Walker {
         const fname = node.childForFieldName('name');
         if (fname) this.functions.add(fname.text);
         if (body) this.statement(body, inherited, null);
-        for (let i = 0; i < node.childCount; i++) {
-          const c = node.child(i)!;
+        for (let i = 0, kids = node.children; i < kids.length; i++) {
+          const c = kids[i]!;
           if (c.isNamed && !same(c, body) && c.type !== 'word' && c.type !== 'comment') this.statement(c, inherited, null);
         }
         return;
@@ -172,8 +172,8 @@ export class Walker {
         const variable = node.childForFieldName('variable');
         let allInts = true;
         let anyValue = false;
-        for (let i = 0; i < node.childCount; i++) {
-          const c = node.child(i)!;
+        for (let i = 0, kids = node.children; i < kids.length; i++) {
+          const c = kids[i]!;
           if (!c.isNamed || same(c, variable) || c.type === 'comment') continue;
           if (c.type === 'do_group') this.statement(c, inherited, null);
           else {
@@ -186,16 +186,16 @@ export class Walker {
         return;
       }
       case 'c_style_for_statement':
-        for (let i = 0; i < node.childCount; i++) {
-          const c = node.child(i)!;
+        for (let i = 0, kids = node.children; i < kids.length; i++) {
+          const c = kids[i]!;
           if (!c.isNamed || c.type === 'comment') continue;
           if (c.type === 'do_group' || c.type === 'compound_statement') this.statement(c, inherited, null);
           else this.arithmetic(c);
         }
         return;
       case 'case_statement':
-        for (let i = 0; i < node.childCount; i++) {
-          const c = node.child(i)!;
+        for (let i = 0, kids = node.children; i < kids.length; i++) {
+          const c = kids[i]!;
           if (!c.isNamed || c.type === 'comment') continue;
           if (c.type === 'case_item') this.caseItem(c, inherited);
           else this.word(c);
@@ -226,8 +226,8 @@ export class Walker {
   }
 
   private children(node: Node, inherited: Redirect[], pipeline: SimpleCommand['pipeline'] = null): void {
-    for (let i = 0; i < node.childCount; i++) {
-      const c = node.child(i)!;
+    for (let i = 0, kids = node.children; i < kids.length; i++) {
+      const c = kids[i]!;
       if (c.isNamed) this.statement(c, inherited, pipeline);
       else if (c.isError || c.isMissing) this.statement(c, inherited, pipeline);
     }
@@ -236,8 +236,8 @@ export class Walker {
   private caseItem(node: Node, inherited: Redirect[]): void {
     const values = new Set<number>();
     for (let i = 0; i < node.childCount; i++) if (node.fieldNameForChild(i) === 'value') values.add(i);
-    for (let i = 0; i < node.childCount; i++) {
-      const c = node.child(i)!;
+    for (let i = 0, kids = node.children; i < kids.length; i++) {
+      const c = kids[i]!;
       if (!c.isNamed || c.type === 'comment') continue;
       if (values.has(i)) this.word(c);
       else this.statement(c, inherited, null);
@@ -248,8 +248,8 @@ export class Walker {
     const body = node.childForFieldName('body');
     const own: Redirect[] = [];
     const trailing: Node[] = [];
-    for (let i = 0; i < node.childCount; i++) {
-      const c = node.child(i)!;
+    for (let i = 0, kids = node.children; i < kids.length; i++) {
+      const c = kids[i]!;
       if (same(c, body) || !c.isNamed) continue;
       if (isRedirect(c.type)) this.redirect(c, own, trailing);
       else if (c.type !== 'comment') trailing.push(c);
@@ -267,11 +267,12 @@ export class Walker {
   private bindTail(node: Node, inherited: Redirect[], own: Redirect[], pipeline: SimpleCommand['pipeline']): void {
     if (node.type === 'list' || node.type === 'pipeline' || node.type === 'negated_command') {
       let last = -1;
-      for (let i = 0; i < node.childCount; i++) if (node.child(i)!.isNamed && node.child(i)!.type !== 'comment') last = i;
+      const all = node.children;
+      for (let i = 0; i < all.length; i++) if (all[i]!.isNamed && all[i]!.type !== 'comment') last = i;
       const id = node.type === 'pipeline' ? ++this.pipelineIds : 0;
       let index = 0;
-      for (let i = 0; i < node.childCount; i++) {
-        const c = node.child(i)!;
+      for (let i = 0, kids = node.children; i < kids.length; i++) {
+        const c = kids[i]!;
         if (!c.isNamed || c.type === 'comment') continue;
         const p = node.type === 'pipeline' ? { id, index: index++ } : pipeline;
         if (i === last) this.bindTail(c, inherited, own, p);
@@ -288,8 +289,8 @@ export class Walker {
       const body = node.childForFieldName('body');
       const inner: Redirect[] = [];
       const trailing: Node[] = [];
-      for (let i = 0; i < node.childCount; i++) {
-        const c = node.child(i)!;
+      for (let i = 0, kids = node.children; i < kids.length; i++) {
+        const c = kids[i]!;
         if (same(c, body) || !c.isNamed) continue;
         if (isRedirect(c.type)) this.redirect(c, inner, trailing);
         else trailing.push(c);
@@ -336,8 +337,8 @@ export class Walker {
       words.push({ value: kw.text, dynamic: false, glob: false, procSub: false, start: kw.startIndex, end: kw.endIndex });
       prevEnd = kw.endIndex;
     }
-    for (let i = 0; i < node.childCount; i++) {
-      const c = node.child(i)!;
+    for (let i = 0, kids = node.children; i < kids.length; i++) {
+      const c = kids[i]!;
       if (!c.isNamed) {
         if (c.isError || c.isMissing) this.statement(c, [], null);
         continue;
@@ -351,7 +352,7 @@ export class Walker {
           assignments.push(this.assignment(c));
           break;
         case 'variable_assignments':
-          for (let j = 0; j < c.childCount; j++) if (c.child(j)!.type === 'variable_assignment') assignments.push(this.assignment(c.child(j)!));
+          for (const a of c.children) if (a!.type === 'variable_assignment') assignments.push(this.assignment(a!));
           break;
         case 'file_redirect':
         case 'heredoc_redirect':
@@ -401,8 +402,8 @@ export class Walker {
     if (valueNode) {
       if (valueNode.type === 'array') {
         let dynamic = false;
-        for (let j = 0; j < valueNode.childCount; j++) {
-          const c = valueNode.child(j)!;
+        for (let j = 0, kids = valueNode.children; j < kids.length; j++) {
+          const c = kids[j]!;
           if (c.isNamed && c.type !== 'comment') dynamic = this.word(c).dynamic || dynamic;
         }
         value = { value: valueNode.text, dynamic, glob: false, procSub: false, start: valueNode.startIndex, end: valueNode.endIndex };
@@ -419,8 +420,8 @@ export class Walker {
       let op = '';
       let fd: number | null = null;
       let dest: Node | null = null;
-      for (let i = 0; i < node.childCount; i++) {
-        const c = node.child(i)!;
+      for (let i = 0, kids = node.children; i < kids.length; i++) {
+        const c = kids[i]!;
         const field = node.fieldNameForChild(i);
         if (field === 'descriptor') fd = Number(c.text);
         else if (field === 'destination') dest = dest ?? c;
@@ -444,8 +445,8 @@ export class Walker {
     }
     if (node.type === 'herestring_redirect') {
       let substituted = false;
-      for (let i = 0; i < node.childCount; i++) {
-        const c = node.child(i)!;
+      for (let i = 0, kids = node.children; i < kids.length; i++) {
+        const c = kids[i]!;
         if (c.isNamed) substituted = this.hasSubstitution(c) || substituted;
         if (c.isNamed) this.word(c);
       }
@@ -455,12 +456,12 @@ export class Walker {
     // heredoc_redirect: its body may hold substitutions; tree-sitter may nest more redirects
     // and even the rest of the pipeline/list inside it.
     let substituted = false;
-    for (let i = 0; i < node.childCount; i++) {
-      const c = node.child(i)!;
+    for (let i = 0, kids = node.children; i < kids.length; i++) {
+      const c = kids[i]!;
       if (!c.isNamed) continue;
       if (c.type === 'heredoc_body') {
-        for (let j = 0; j < c.childCount; j++) {
-          const b = c.child(j)!;
+        for (let j = 0, kids = c.children; j < kids.length; j++) {
+          const b = kids[j]!;
           if (b.type === 'heredoc_content' || !b.isNamed) continue;
           if (this.hasSubstitution(b)) substituted = true;
           this.word(b);
@@ -473,7 +474,7 @@ export class Walker {
 
   private hasSubstitution(node: Node): boolean {
     if (node.type === 'command_substitution' || node.type === 'process_substitution') return true;
-    for (let i = 0; i < node.childCount; i++) if (this.hasSubstitution(node.child(i)!)) return true;
+    for (const c of node.children) if (this.hasSubstitution(c!)) return true;
     return false;
   }
 
@@ -583,8 +584,8 @@ export class Walker {
   /** Children of a concatenation-like node; text between children is unquoted literal text. */
   private composite(node: Node, w: Word, quoted: boolean): void {
     let pos = node.startIndex;
-    for (let i = 0; i < node.childCount; i++) {
-      const c = node.child(i)!;
+    for (let i = 0, kids = node.children; i < kids.length; i++) {
+      const c = kids[i]!;
       if (c.startIndex > pos) this.unquoted(this.src.slice(pos, c.startIndex), w, null);
       this.wordInto(c, w, quoted);
       pos = c.endIndex;
@@ -616,8 +617,8 @@ export class Walker {
   private stringInto(node: Node, w: Word): void {
     let pos = node.startIndex;
     const end = node.endIndex;
-    for (let i = 0; i < node.childCount; i++) {
-      const c = node.child(i)!;
+    for (let i = 0, kids = node.children; i < kids.length; i++) {
+      const c = kids[i]!;
       if (c.startIndex > pos) {
         const gap = this.src.slice(pos, c.startIndex);
         if (gap !== '"' && gap !== '$"') w.value += unescapeDouble(gap.replace(/^\$?"/, ''));
@@ -684,8 +685,8 @@ export class Walker {
   /** `${…}`: walks operands; expansions that can run code when evaluated are danger. */
   private expansion(node: Node): void {
     let sawName = false;
-    for (let i = 0; i < node.childCount; i++) {
-      const c = node.child(i)!;
+    for (let i = 0, kids = node.children; i < kids.length; i++) {
+      const c = kids[i]!;
       const t = c.type;
       if (!c.isNamed) {
         if (t === '!' && !sawName) {
@@ -721,8 +722,8 @@ export class Walker {
       if (/[`\\]|\$\(/.test(node.text)) this.reason('expansion.operand', 'danger', 'an operand of ${…} holds escapes or a command substitution that NOME does not model', node);
       return;
     }
-    for (let i = 0; i < node.childCount; i++) {
-      const c = node.child(i)!;
+    for (let i = 0, kids = node.children; i < kids.length; i++) {
+      const c = kids[i]!;
       if (c.isNamed) this.operand(c);
     }
   }
@@ -741,8 +742,8 @@ export class Walker {
   // ───────────────────────────── arithmetic ─────────────────────────────
 
   private arithmeticChildren(node: Node): void {
-    for (let i = 0; i < node.childCount; i++) {
-      const c = node.child(i)!;
+    for (let i = 0, kids = node.children; i < kids.length; i++) {
+      const c = kids[i]!;
       if (c.isNamed) this.arithmetic(c);
     }
   }
@@ -848,8 +849,8 @@ export class Walker {
         const op = n.childForFieldName('operator');
         if (op && ARITH_TEST_OPS.has(op.text)) {
           // [[ a -eq b ]] evaluates both sides arithmetically.
-          for (let i = 0; i < n.childCount; i++) {
-            const c = n.child(i)!;
+          for (let i = 0, kids = n.children; i < kids.length; i++) {
+            const c = kids[i]!;
             if (same(c, op) || !c.isNamed) continue;
             if (c.type === 'number' || isInt(c.text)) continue;
             this.arithmetic(c);
@@ -858,8 +859,8 @@ export class Walker {
         }
       }
       if (n.type === 'binary_expression' || n.type === 'unary_expression' || n.type === 'parenthesized_expression' || n.type === 'negated_expression') {
-        for (let i = 0; i < n.childCount; i++) {
-          const c = n.child(i)!;
+        for (let i = 0, kids = n.children; i < kids.length; i++) {
+          const c = kids[i]!;
           if (c.isNamed && c.type !== 'test_operator') visit(c);
         }
         return;
@@ -867,8 +868,8 @@ export class Walker {
       if (n.type === 'test_operator' || n.type === 'comment') return;
       this.word(n);
     };
-    for (let i = 0; i < node.childCount; i++) {
-      const c = node.child(i)!;
+    for (let i = 0, kids = node.children; i < kids.length; i++) {
+      const c = kids[i]!;
       if (c.isNamed) visit(c);
     }
   }

@@ -2,7 +2,7 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Parser } from 'web-tree-sitter';
+import type { Parser } from 'web-tree-sitter';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createPolicyEngine, type ClassifyOptions, type PolicyEngine, type Tier } from '../../../src/main/policy';
 import { CATALOG } from '../../../src/main/policy/catalog';
@@ -21,7 +21,6 @@ beforeAll(async () => {
 });
 
 const classify = (cmd: string, o: ClassifyOptions = {}) => engine.classify(cmd, { ...opts, ...o });
-const rules = (cmd: string, o: ClassifyOptions = {}) => classify(cmd, o).reasons.map((r) => r.rule);
 
 /** [command, expected tier] — each row names the rule or construct it covers. */
 const TIERS: [string, Tier, string][] = [

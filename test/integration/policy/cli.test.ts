@@ -1,0 +1,60 @@
+/** The `nome classify` / `nome check` contract, run as a process (through tsx on the sources). */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const repo = path.resolve(__dirname, '../../..');
+const tsx = path.join(repo, 'node_modules', '.bin', 'tsx');
+const home = mkdtempSync(path.join(os.tmpdir(), 'nome-cli-home-'));
+const env = { ...process.env, NOME_HOME: home, NOME_MANAGED_POLICY: path.join(home, 'managed.json') };
+const nome = (args: string[], input?: string) => spawnSync(tsx, [path.join(repo, 'src/cli/nome.ts'), ...args], { encoding: 'utf8', input, env, cwd: repo });
+
+describe('nome classify / check', () => {
+  it('classify --json prints exactly the contract', () => {
+    const r = nome(['classify', '--json', '--', 'git show > ~/.ssh/x']);
+    expect(r.status).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(Object.keys(out)).toEqual(['tier', 'executesCode', 'reasons', 'commands', 'files']);
+    expect(out.tier).toBe('danger');
+    expect(Object.keys(out.reasons[0])).toEqual(['rule', 'tier', 'text', 'span']);
+    expect(out.commands).toEqual([{ argv: ['git', 'show'], tier: 'read', dynamic: false }]);
+    expect(out.files).toEqual([{ path: '~/.ssh/x', access: 'write' }]);
+  });
+
+  it('classify exits 0 whatever the tier; plain output underlines the span', () => {
+    const r = nome(['classify', '--', 'rm -rf /']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^tier: danger/);
+    expect(r.stdout).toContain('rm -rf /\n');
+    expect(r.stdout).toMatch(/\n {12}\^\^\^\n/);
+  });
+
+  it('--jsonl: one result per line, bad lines get an error and exit 1 at the end', () => {
+    const r = nome(['classify', '--jsonl'], '"ls"\nnot json\n42\n"rm -rf /"\n');
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(4);
+    expect(lines[0].tier).toBe('read');
+    expect(lines[1].error).toMatch(/JSON/);
+    expect(lines[2].error).toBeDefined();
+    expect(lines[3].tier).toBe('danger');
+    expect(r.status).toBe(1);
+  });
+
+  it('check adds the matrix decision, reading the workspace layer', () => {
+    const ws = mkdtempSync(path.join(os.tmpdir(), 'nome-cli-ws-'));
+    const a = JSON.parse(nome(['check', '--workspace', ws, '--json', '--', 'touch a.txt']).stdout);
+    expect(a).toMatchObject({ tier: 'write', decision: 'allow' });
+    expect(Object.keys(a)).toEqual(['tier', 'executesCode', 'reasons', 'commands', 'files', 'decision']);
+    expect(JSON.parse(nome(['check', '--workspace', ws, '--json', '--', 'touch /tmp/a']).stdout).decision).toBe('ask');
+    mkdirSync(path.join(ws, '.nome'));
+    writeFileSync(path.join(ws, '.nome', 'permissions.json'), JSON.stringify({ tools: [{ tool: 'shell', tier: 'write', decision: 'deny' }] }));
+    expect(JSON.parse(nome(['check', '--workspace', ws, '--json', '--', 'touch a.txt']).stdout).decision).toBe('deny');
+  });
+
+  it('usage errors exit 2', () => {
+    expect(nome(['check', '--json', '--', 'ls']).status).toBe(2);
+    expect(nome(['classify', '--json']).status).toBe(2);
+  });
+});
