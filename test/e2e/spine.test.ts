@@ -25,7 +25,7 @@ beforeAll(async () => {
   browser = await launchChromium();
   page = await (await browser.newContext()).newPage();
   await page.goto(server.url);
-  await expect.poll(() => page.getByTestId('connection').textContent()).toBe('Connected');
+  await page.getByTestId('connection').filter({ hasText: /^Connected$/ }).waitFor();
 });
 
 afterAll(async () => {
@@ -64,7 +64,7 @@ describe('approvals in the UI', () => {
     expect(res.code).toBe(0);
     await page.getByRole('link', { name: 'Sessions' }).click();
     await page.getByRole('button', { name: /echo from-the-agent/ }).click();
-    await expect.poll(() => page.locator('.terminal').textContent()).toContain('from-the-agent');
+    await expect.poll(() => page.getByRole('region', { name: 'Output of echo from-the-agent' }).locator('.xterm-accessibility-tree').textContent()).toContain('from-the-agent');
     expect(await axeViolations(page)).toEqual([]);
   });
 });

@@ -15,7 +15,11 @@ export function StatusBar({ bridge }: { bridge: Bridge }): ReactNode {
   const [roundTrip, setRoundTrip] = useState<number | null>(null);
   const [error, setError] = useState<string | null>(null);
 
-  useEffect(() => bridge.onState(setState), [bridge]);
+  useEffect(() => {
+    const off = bridge.onState(setState);
+    setState(bridge.state()); // it may have changed before this effect subscribed
+    return off;
+  }, [bridge]);
   useEffect(() => {
     let live = true;
     const nonce = Math.random().toString(36).slice(2);

@@ -35,7 +35,7 @@ function RunTerminal({ run }: { run: RunView }): ReactNode {
   const host = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (!host.current) return;
-    const term = new Terminal({ convertEol: false, scrollback: 5000, disableStdin: true, fontSize: 13 });
+    const term = new Terminal({ convertEol: false, scrollback: 5000, disableStdin: true, fontSize: 13, screenReaderMode: true });
     const fit = new FitAddon();
     term.loadAddon(fit);
     term.open(host.current);
@@ -61,7 +61,7 @@ function RunTerminal({ run }: { run: RunView }): ReactNode {
     };
     // The replay is taken once, when the terminal opens; live output follows through events.
   }, [nome, run.runId]);
-  return <div className="terminal" ref={host} role="region" aria-label={`Output of ${run.command}`} />;
+  return <div className="run-terminal" ref={host} role="region" aria-label={`Output of ${run.command}`} />;
 }
 
 export function SessionsScreen(): ReactNode {
