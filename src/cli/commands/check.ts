@@ -1,27 +1,18 @@
 /**
  * `nome check --workspace DIR [--json] [--confined] -- "<command>"`: the classification plus the
- * decision of the tool policy matrix for the `shell` tool. Exit 0 whatever the decision (2 on
+ * decision the supervisor would reach for the `shell` tool (file permissions and the matrix). Exit 0 whatever the decision (2 on
  * usage errors). Runtime: plain Node.
  *
- * JSON: the `nome classify --json` object plus `"decision"`. Matrix layer problems go to stderr
- * (they are already read as deny).
+ * JSON: the `nome classify --json` object plus `"decision"`, with `"files"` carrying each target's
+ * level from the permission gateway and whether the access is allowed. Layer file problems go to
+ * stderr (they are already read as the most restrictive reading).
  */
 import { existsSync } from 'node:fs';
-import { createPolicyEngine, loadToolMatrix, staysInsideWorkspace, type ClassifyOptions, type ClassifyResult, type Decision } from '../../main/policy';
+import os from 'node:os';
+import { createPolicyEngine } from '../../main/policy';
+import { judgeShell } from '../../main/supervisor/judge';
 import { parse, UsageError } from '../usage';
 import { commandFrom, contractJson, optionsFrom, plainReport } from './classify';
-
-const RANK: Record<Decision, number> = { allow: 0, ask: 1, deny: 2 };
-
-/**
- * SEAM — file levels from the permission gateway (src/main/permissions). When it is wired in,
- * each of `result.files` is checked there; any violation makes the decision `deny`, a target the
- * gateway cannot check in advance makes it at least `ask`, and the levels are added to the JSON
- * output as `"files"` entries' levels. Until then the matrix decision stands alone.
- */
-export function mergeFileLevels(decision: Decision, _result: ClassifyResult, _options: ClassifyOptions): { decision: Decision; extra: Record<string, unknown> } {
-  return { decision, extra: {} };
-}
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { json: { type: 'boolean' }, workspace: { type: 'string' }, confined: { type: 'boolean' } });
@@ -30,13 +21,22 @@ export async function run(argv: string[]): Promise<number> {
   if (!existsSync(options.workspace!)) throw new UsageError(`workspace ${options.workspace} does not exist`);
   const command = commandFrom(positionals);
   const engine = await createPolicyEngine();
-  const result = engine.classify(command, options);
-  const matrix = loadToolMatrix(options.workspace!);
-  for (const e of matrix.errors) process.stderr.write(`nome check: ${e}\n`);
-  const matrixDecision = matrix.decide('shell', result.tier, { insideWorkspace: staysInsideWorkspace(result, options) });
-  const merged = mergeFileLevels(matrixDecision.decision, result, options);
-  const decision = RANK[merged.decision] >= RANK[matrixDecision.decision] ? merged.decision : matrixDecision.decision;
-  if (values.json) process.stdout.write(JSON.stringify({ ...contractJson(result), decision, ...merged.extra }) + '\n');
-  else process.stdout.write(plainReport(command, result, `${decision} (${matrixDecision.layer}${matrixDecision.source !== matrixDecision.layer ? `: ${matrixDecision.source}` : ''})`));
+  // What the supervisor would decide (without asking anyone): policy, file permissions, matrix.
+  const judgement = judgeShell(engine, {
+    command,
+    workspace: options.workspace!,
+    confined: options.confined === true,
+    env: process.env,
+    home: options.home ?? process.env.HOME ?? os.homedir(),
+  });
+  for (const r of judgement.reasons.filter((x) => x.startsWith('policy: ') || x.startsWith('permissions: '))) process.stderr.write(`nome check: ${r}\n`);
+  const files = judgement.files.map((f) => ({ path: f.path, access: f.access, level: f.level, allowed: f.allowed }));
+  if (values.json) {
+    process.stdout.write(JSON.stringify({ ...contractJson(judgement.classification), files, decision: judgement.verdict }) + '\n');
+  } else {
+    let report = plainReport(command, judgement.classification, `${judgement.verdict}${judgement.rule ? ` (${judgement.rule})` : ''}`);
+    for (const f of judgement.files) report += `  file ${f.access.padEnd(5)} ${f.level.padEnd(9)} ${f.allowed ? 'ok    ' : 'DENIED'} ${f.path}\n`;
+    process.stdout.write(report);
+  }
   return 0;
 }

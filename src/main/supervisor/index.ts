@@ -12,8 +12,9 @@ import path from 'node:path';
 import type { AuditStore } from '../audit';
 import type { ApprovalQueue, PendingApproval, Provenance } from '../approvals';
 import { layerSources } from '../layers';
-import { createPermissionGateway, BUILT_IN_RULES } from '../permissions';
-import { loadToolMatrix, type ClassifyResult, type Decision, type PolicyEngine } from '../policy';
+import { BUILT_IN_RULES } from '../permissions';
+import type { PolicyEngine } from '../policy';
+import { judgeShell, type Judgement as ShellJudgement } from './judge';
 import { runCommand, probeSandbox } from '../sandbox';
 import { APP_VERSION } from '../host/version';
 
@@ -51,23 +52,7 @@ export interface RunOutcome {
   provenance: Provenance;
 }
 
-export interface FileCheck {
-  path: string;
-  access: 'read' | 'write';
-  level: string;
-  allowed: boolean;
-  decision: Decision;
-  reason: string;
-}
-
-/** What the policy, the permissions and the matrix say about a request, before any approval. */
-export interface Judgement {
-  classification: ClassifyResult;
-  files: FileCheck[];
-  verdict: Decision;
-  /** The rule that decided, for the receipt. */
-  rule: string | null;
-  reasons: string[];
+export interface Judgement extends ShellJudgement {
   policyVersion: string;
 }
 
@@ -77,9 +62,6 @@ export interface RunEvent {
   data?: string;
   workspace?: string;
 }
-
-const RESTRICTIVENESS: Record<Decision, number> = { allow: 0, ask: 1, deny: 2 };
-const stricter = (a: Decision, b: Decision): Decision => (RESTRICTIVENESS[a] >= RESTRICTIVENESS[b] ? a : b);
 
 const DEFAULT_COMMAND_TIMEOUT_MS = 30 * 60 * 1000;
 const UI_OUTPUT_CAP_BYTES = 64 * 1024 * 1024;
@@ -158,38 +140,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
   function judge(request: ShellRequest): Judgement {
     const workspace = path.resolve(request.workspace);
     const version = policyVersion(workspace);
-    const classification = policy.classify(request.command, { workspace, confined: sandbox.confined, home });
-    const permissions = createPermissionGateway({ workspace, env, home });
-    const reasons = classification.reasons.map((r) => `${r.tier}: ${r.text}`);
-    let verdict: Decision = 'allow';
-    let rule: string | null = null;
-    const files: FileCheck[] = [];
-    const cwd = path.resolve(workspace, request.cwd ?? '.');
-    for (const target of classification.files) {
-      for (const check of permissions.check({ ...target, cwd })) {
-        files.push({ path: check.path, access: check.access, level: check.level, allowed: check.allowed, decision: check.decision, reason: check.reason });
-        if (RESTRICTIVENESS[check.decision] > RESTRICTIVENESS[verdict]) {
-          verdict = check.decision;
-          rule = check.winner ? `${check.winner.layer}:${check.winner.pattern}` : 'permissions';
-        }
-        if (check.decision !== 'allow') reasons.push(check.reason);
-      }
-    }
-    for (const error of permissions.errors) reasons.push(`permissions: ${error}`);
-    const matrix = loadToolMatrix(workspace, env);
-    for (const error of matrix.errors) reasons.push(`policy: ${error}`);
-    const insideWorkspace = cwd === workspace || cwd.startsWith(workspace + path.sep);
-    const matrixDecision = matrix.decide('shell', classification.tier, { insideWorkspace });
-    if (RESTRICTIVENESS[matrixDecision.decision] > RESTRICTIVENESS[verdict]) {
-      rule = `${matrixDecision.layer}:shell/${classification.tier}`;
-    }
-    verdict = stricter(verdict, matrixDecision.decision);
-    if (!insideWorkspace) {
-      verdict = 'deny';
-      rule = 'cwd-outside-workspace';
-      reasons.push(`the working directory ${cwd} is outside the workspace ${workspace}`);
-    }
-    return { classification, files, verdict, rule, reasons, policyVersion: version };
+    return { ...judgeShell(policy, { command: request.command, workspace, cwd: request.cwd, confined: sandbox.confined, env, home }), policyVersion: version };
   }
 
   async function handle(request: ShellRequest, io: RunIo): Promise<RunOutcome> {
@@ -332,3 +283,5 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
 
   return { judge, handle, sandbox };
 }
+
+export { judgeShell, type FileCheck, type JudgeInput } from './judge';

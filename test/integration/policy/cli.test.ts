@@ -1,6 +1,6 @@
 /** The `nome classify` / `nome check` contract, run as a process (through tsx on the sources). */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, realpathSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -47,7 +47,15 @@ describe('nome classify / check', () => {
     const a = JSON.parse(nome(['check', '--workspace', ws, '--json', '--', 'touch a.txt']).stdout);
     expect(a).toMatchObject({ tier: 'write', decision: 'allow' });
     expect(Object.keys(a)).toEqual(['tier', 'executesCode', 'reasons', 'commands', 'files', 'decision']);
-    expect(JSON.parse(nome(['check', '--workspace', ws, '--json', '--', 'touch /tmp/a']).stdout).decision).toBe('ask');
+    // Outside the workspace the cascade's default is readOnly, so the write is denied outright.
+    const outside = JSON.parse(nome(['check', '--workspace', ws, '--json', '--', 'touch /tmp/a']).stdout);
+    expect(outside.decision).toBe('deny');
+    expect(outside.files).toEqual([{ path: '/tmp/a', access: 'write', level: 'readOnly', allowed: false }]);
+    // A file the built-in rules protect is denied even when the command reads it through a glob.
+    writeFileSync(path.join(ws, '.env'), 'SECRET=1\n');
+    const glob = JSON.parse(nome(['check', '--workspace', ws, '--json', '--', 'cat .e*']).stdout);
+    expect(glob.decision).toBe('deny');
+    expect(glob.files).toContainEqual({ path: path.join(realpathSync(ws), '.env'), access: 'read', level: 'noAccess', allowed: false });
     mkdirSync(path.join(ws, '.nome'));
     writeFileSync(path.join(ws, '.nome', 'permissions.json'), JSON.stringify({ tools: [{ tool: 'shell', tier: 'write', decision: 'deny' }] }));
     expect(JSON.parse(nome(['check', '--workspace', ws, '--json', '--', 'touch a.txt']).stdout).decision).toBe('deny');
