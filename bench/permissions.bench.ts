@@ -11,6 +11,8 @@ import path from 'node:path';
 import { createPermissionGateway } from '../src/main/permissions';
 import { fmtMs, timeMs, type BenchRow } from './harness';
 
+const ROUNDS = 7;
+
 function prng(seed: number) {
   let a = seed >>> 0;
   return () => {
@@ -81,14 +83,13 @@ export default async function bench(): Promise<BenchRow[]> {
     const env = { NOME_HOME: nomeHome, NOME_MANAGED_POLICY: path.join(root, 'managed.json') };
 
     let nomeMatched = 0;
-    const nome = await timeMs(() => {
+    const runNome = () => {
       const gateway = createPermissionGateway({ workspace: ws, env, home: path.join(root, 'home') });
       nomeMatched = 0;
       for (const p of paths) if (gateway.explain(p).matches.some((m) => m.layer === 'user')) nomeMatched++;
-    });
-
+    };
     let gitMatched = 0;
-    const git = await timeMs(() => {
+    const runGit = () => {
       const run = spawnSync('git', ['-c', `core.excludesFile=${rulesFile}`, 'check-ignore', '--no-index', '--stdin', '-z'], {
         cwd: ws,
         env: gitEnv,
@@ -98,7 +99,17 @@ export default async function bench(): Promise<BenchRow[]> {
       });
       if (run.status !== 0 && run.status !== 1) throw new Error(`git check-ignore failed: ${run.stderr}`);
       gitMatched = run.stdout.split('\0').filter(Boolean).length;
-    });
+    };
+    // Interleaved rounds, median of each: the machine may be busy with other work.
+    const nomeTimes: number[] = [];
+    const gitTimes: number[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      nomeTimes.push(await timeMs(runNome, round === 0));
+      gitTimes.push(await timeMs(runGit, round === 0));
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const nome = median(nomeTimes);
+    const git = median(gitTimes);
 
     return [
       {
@@ -107,7 +118,7 @@ export default async function bench(): Promise<BenchRow[]> {
         baseline: fmtMs(git),
         ratio: nome / git,
         goal: '≤ 1×',
-        note: `full explain (canonicalise, all matches) incl. loading; ${nomeMatched} vs ${gitMatched} paths matched${nomeMatched === gitMatched ? '' : ' — MISMATCH'}`,
+        note: `median of ${ROUNDS}; full explain (canonicalise, all matches) incl. loading; ${nomeMatched} vs ${gitMatched} paths matched${nomeMatched === gitMatched ? '' : ' — MISMATCH'}`,
       },
     ];
   } finally {

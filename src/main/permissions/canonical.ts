@@ -92,12 +92,14 @@ export function canonicalize(raw: string): Canonical {
   let isDir = false;
   let dev: number | null = null;
   try {
-    const st = statSync(resolved);
-    exists = true;
-    isDir = st.isDirectory();
-    dev = st.dev;
+    const st = statSync(resolved, { throwIfNoEntry: false });
+    if (st) {
+      exists = true;
+      isDir = st.isDirectory();
+      dev = st.dev;
+    }
   } catch {
-    // Does not exist yet.
+    // Unreadable (ENOTDIR, EACCES): treated as not existing.
   }
   return { path: resolved.normalize('NFC'), fsPath: resolved, exists, isDir, dev };
 }
@@ -107,12 +109,14 @@ export function nearestExisting(p: string): { dir: string; dev: number } | null 
   let current = p;
   for (;;) {
     try {
-      return { dir: current, dev: statSync(current).dev };
+      const st = statSync(current, { throwIfNoEntry: false });
+      if (st) return { dir: current, dev: st.dev };
     } catch {
-      const parent = path.dirname(current);
-      if (parent === current) return null;
-      current = parent;
+      // ENOTDIR, EACCES: go up.
     }
+    const parent = path.dirname(current);
+    if (parent === current) return null;
+    current = parent;
   }
 }
 

@@ -109,15 +109,16 @@ class RuleTree {
       this.root = this.build(0, this.entries.length);
       this.queries = 0;
     }
-    const visit = (node: Node) => {
-      if (!node.ig.ignores(p)) return;
-      if (node.rule !== undefined) out.add(node.rule);
-      else {
-        visit(node.left!);
-        visit(node.right!);
-      }
-    };
-    visit(this.root!);
+    this.visit(this.root!, p, out);
+  }
+
+  private visit(node: Node, p: string, out: Set<number>): void {
+    if (!node.ig.ignores(p)) return;
+    if (node.rule !== undefined) out.add(node.rule);
+    else {
+      this.visit(node.left!, p, out);
+      this.visit(node.right!, p, out);
+    }
   }
 }
 
@@ -166,9 +167,34 @@ interface Filtered {
 }
 
 /** One space's patterns, indexed for one case mode. */
+/**
+ * The leading whole components of an anchored pattern that contain no glob syntax, unescaped
+ * (`/home/u/.ssh/**` → `home/u/.ssh`, `src/lib/*.ts` → `src/lib`); null when there are none to
+ * rely on. A rule like that can only match a path equal to the prefix or below it.
+ */
+export function staticPrefix(pattern: string, ignoreCase: boolean): string | null {
+  if (!pattern.startsWith('/') && isFloating(pattern)) return null;
+  // Trailing spaces are trimmed (or kept, when escaped) by gitignore: not worth reasoning about.
+  if (pattern.endsWith(' ')) return null;
+  const parts = pattern.replace(/^\//, '').replace(/\/$/, '').split('/');
+  const prefix: string[] = [];
+  for (const part of parts) {
+    if (!/^(?:[^*?[\]\\]|\\[^\s])+$/.test(part)) break;
+    prefix.push(part.replace(/\\(.)/g, '$1'));
+  }
+  if (prefix.length === 0) return null;
+  const joined = prefix.join('/');
+  // Case-insensitive regexes fold some non-ASCII letters that lower-casing does not (σ/ς): only ASCII then.
+  if (ignoreCase && /[^ -~]/.test(joined)) return null;
+  return ignoreCase ? joined.toLowerCase() : joined;
+}
+
+/** One space's patterns, indexed for one case mode. */
 class SpaceIndex {
   private readonly tree: RuleTree;
   private readonly filtered: Filtered[] = [];
+  /** Anchored patterns by static prefix → filtered indices. */
+  private readonly prefixes = new Map<string, number[]>();
   /** Trigram (three UTF-16 code units packed in a number: no string slicing per lookup) → filtered indices. */
   private readonly buckets = new Map<number, number[]>();
   private readonly stamp: Uint32Array;
@@ -180,8 +206,19 @@ class SpaceIndex {
     private readonly ignoreCase: boolean,
   ) {
     const rest: Entry[] = [];
+    const file = <K>(map: Map<K, number[]>, key: K, entry: Entry, literals: string[]) => {
+      const list = map.get(key) ?? [];
+      list.push(this.filtered.length);
+      map.set(key, list);
+      this.filtered.push({ entry, literals, ig: null });
+    };
     for (const entry of entries) {
       const literals = requiredLiterals(entry.git).map((run) => (ignoreCase ? run.toLowerCase() : run));
+      const prefix = staticPrefix(entry.git, ignoreCase);
+      if (prefix !== null) {
+        file(this.prefixes, prefix, entry, literals);
+        continue;
+      }
       // File it under its least crowded trigram, to keep buckets short.
       let best = -1;
       let bestSize = Infinity;
@@ -195,14 +232,8 @@ class SpaceIndex {
           }
         }
       }
-      if (best < 0) {
-        rest.push(entry);
-        continue;
-      }
-      const list = this.buckets.get(best) ?? [];
-      list.push(this.filtered.length);
-      this.buckets.set(best, list);
-      this.filtered.push({ entry, literals, ig: null });
+      if (best < 0) rest.push(entry);
+      else file(this.buckets, best, entry, literals);
     }
     this.tree = new RuleTree(rest, ignoreCase);
     this.stamp = new Uint32Array(this.filtered.length);
@@ -221,17 +252,31 @@ class SpaceIndex {
     // Lower-casing may turn a non-ASCII letter into an ASCII one (K → k): more candidates, never fewer.
     const key = this.ignoreCase ? p.toLowerCase() : p;
     const generation = ++this.generation;
-    for (let i = 0; i + 3 <= key.length; i++) {
-      const bucket = this.buckets.get(trigram(key, i));
-      if (bucket === undefined) continue;
-      for (const index of bucket) {
-        if (this.stamp[index] === generation) continue;
-        this.stamp[index] = generation;
-        const f = this.filtered[index]!;
-        if (!f.literals.every((literal) => key.includes(literal))) continue;
-        f.ig ??= ignore({ ignorecase: this.ignoreCase }).add(f.entry.git);
-        if (f.ig.ignores(p)) out.add(f.entry.rule);
+    if (this.prefixes.size > 0) {
+      // The path itself and each of its parent directories.
+      for (let i = key.indexOf('/'); i >= 0; i = key.indexOf('/', i + 1)) this.test(this.prefixes.get(key.slice(0, i)), p, key, generation, out);
+      if (!key.endsWith('/')) this.test(this.prefixes.get(key), p, key, generation, out);
+    }
+    if (this.buckets.size > 0) for (let i = 0; i + 3 <= key.length; i++) this.test(this.buckets.get(trigram(key, i)), p, key, generation, out);
+  }
+
+  /** Tests each not yet tested candidate in `bucket` (a method, not a closure: this runs per path). */
+  private test(bucket: number[] | undefined, p: string, key: string, generation: number, out: Set<number>): void {
+    if (bucket === undefined) return;
+    for (const index of bucket) {
+      if (this.stamp[index] === generation) continue;
+      this.stamp[index] = generation;
+      const f = this.filtered[index]!;
+      let present = true;
+      for (const literal of f.literals) {
+        if (!key.includes(literal)) {
+          present = false;
+          break;
+        }
       }
+      if (!present) continue;
+      f.ig ??= ignore({ ignorecase: this.ignoreCase }).add(f.entry.git);
+      if (f.ig.ignores(p)) out.add(f.entry.rule);
     }
   }
 }
