@@ -1,4 +1,5 @@
 /** `nome permissions explain` (issue 4, point 8), run in-process through the CLI's command module. */
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { run } from '../../../src/cli/commands/permissions';
@@ -48,6 +49,18 @@ describe('nome permissions explain', () => {
     expect(out).toMatch(/\* +built-in +built-in +\.env +noAccess/);
     expect(out).toMatch(/ +workspace +\S+permissions\.json:2 +\.env +readOnly/);
     expect(err).toMatch(/permissions\.json:3: unknown level "nope"/);
+  });
+
+  it('is registered in the nome command table', () => {
+    s.file('ws/.env');
+    const root = path.resolve(__dirname, '../../..');
+    const child = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/nome.ts'), 'permissions', 'explain', '--workspace', s.ws, '--json', '.env'], {
+      cwd: root,
+      env: { ...process.env, ...s.env, HOME: s.home },
+      encoding: 'utf8',
+    });
+    expect(child.status).toBe(0);
+    expect(JSON.parse(child.stdout)).toMatchObject({ level: 'noAccess', winner: { layer: 'built-in', pattern: '.env' } });
   });
 
   it('rejects bad usage', async () => {
