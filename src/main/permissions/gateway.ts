@@ -57,6 +57,8 @@ interface Detailed {
   /** The path as written, resolved lexically (NFC). */
   written: string;
   isDir: boolean;
+  /** Every form is inside the workspace (otherwise the outside default applied to one of them). */
+  inside: boolean;
 }
 
 const GLOB_CHARS = /[*?[{]/;
@@ -232,13 +234,14 @@ export function createPermissionGateway(opts: GatewayOptions): PermissionGateway
         canonical: null,
         written,
         isDir: false,
+        inside: partial.inside,
       };
     }
     const isDir = canonical.isDir || /[\\/]$/.test(input);
     const forms = [form(canonical.path, isDir, caseInsensitive(canonical.path, canonical.dev))];
     if (written !== canonical.path) forms.push(form(written, isDir));
-    const { level, winner, matches } = evaluate(forms);
-    return { explanation: { path: forms[0]!.key, level, winner, matches }, canonical, written, isDir };
+    const { level, winner, matches, inside } = evaluate(forms);
+    return { explanation: { path: forms[0]!.key, level, winner, matches }, canonical, written, isDir, inside };
   }
 
   function explainAt(input: string, cwd: string): Explanation {
@@ -336,7 +339,7 @@ export function createPermissionGateway(opts: GatewayOptions): PermissionGateway
     const ex = info.explanation;
     if (ex.error) return result(ex.path, access, 'noAccess', 'deny', `${verb(access)} ${input} denied: ${ex.error}`, null);
     const own = permits(ex.level, access);
-    const inside = relativeToWorkspace(form(ex.path, info.isDir)) !== null;
+    const { inside } = info;
     if (!own) return result(ex.path, access, ex.level, 'deny', `${verb(access)} ${ex.path} denied: ${describeLevel(ex.level, ex.winner, inside)}`, ex.winner);
     if (target.recursive && info.canonical?.isDir) {
       const scan = scanSubtree(info, access, target.exclude ?? []);
@@ -385,7 +388,7 @@ export function createPermissionGateway(opts: GatewayOptions): PermissionGateway
       // forbidden rule (`~/.ssh/$KEY`) is the answer known to be no.
       const literal = explainAt(target.path, cwd);
       if (!literal.error && literal.winner && !permits(literal.level, access)) {
-        return [result(literal.path, access, literal.level, 'deny', `${verb(access)} ${target.path} denied: computed at run time, but any expansion matches ${describeRule(literal.winner)} (${literal.level})`, literal.winner)];
+        return [result(literal.path, access, literal.level, 'deny', `${verb(access)} ${target.path} denied: computed at run time, and its literal text already matches ${describeRule(literal.winner)} (${literal.level})`, literal.winner)];
       }
       return [result(target.path, access, literal.level, 'ask', `${verb(access)} ${target.path}: the path is computed at run time and cannot be checked in advance`, null)];
     }

@@ -65,6 +65,19 @@ describe('single targets', () => {
     expect(s.gateway().check({ path: 'innocent', access: 'read' })[0]).toMatchObject({ decision: 'deny', level: 'noAccess' });
   });
 
+  it('writing through a symlink that leaves the workspace is deny (the outside default)', () => {
+    s.file('outside/notes.txt');
+    s.link('ws/notes', path.join(s.root, 'outside/notes.txt'));
+    const [r] = s.gateway().check({ path: 'notes', access: 'write' });
+    expect(r).toMatchObject({ path: path.join(s.root, 'outside/notes.txt'), decision: 'deny', level: 'readOnly' });
+    expect(r!.reason).toMatch(/readOnly \(default outside the workspace\)$/);
+    // And the other way round: written through an outside link into the workspace.
+    s.link('outside/into-ws', s.ws);
+    const [back] = s.gateway().check({ path: path.join(s.root, 'outside/into-ws/src/a.ts'), access: 'write' });
+    expect(back).toMatchObject({ path: path.join(s.ws, 'src/a.ts'), decision: 'deny' });
+    expect(back!.reason).toMatch(/default outside the workspace/);
+  });
+
   it('anything but an explicit read is checked as a write', () => {
     const [r] = s.gateway().check({ path: 'README.md', access: 'append' as 'write' });
     expect(r!.access).toBe('write');
