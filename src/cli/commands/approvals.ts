@@ -5,7 +5,8 @@
  * Runtime: plain Node.
  */
 import { dataDir } from '../../main/host/paths';
-import { clientToken, connectGateway, gatewayAddress, GatewayUnreachable } from '../../main/gateway';
+import { clientToken, connectGateway, GatewayUnreachable } from '../../main/gateway/client';
+import { gatewayAddress } from '../../main/gateway/protocol';
 import type { PendingApproval } from '../../main/approvals';
 import { parse, UsageError } from '../usage';
 

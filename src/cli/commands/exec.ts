@@ -8,7 +8,8 @@
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { dataDir } from '../../main/host/paths';
-import { clientToken, connectGateway, gatewayAddress, GatewayUnreachable } from '../../main/gateway';
+import { clientToken, connectGateway, GatewayUnreachable } from '../../main/gateway/client';
+import { gatewayAddress } from '../../main/gateway/protocol';
 import type { RunOutcome } from '../../main/supervisor';
 import { parse, UsageError } from '../usage';
 

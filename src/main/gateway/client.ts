@@ -2,12 +2,13 @@
  * A gateway client: one connection, calls with streamed notifications. Used by `nome exec`,
  * `nome approvals` and, later, the MCP and hook adapters.
  *
+ * Kept free of zod and other heavy imports: it is loaded on every `nome exec`.
+ *
  * Runtime: plain Node.
  */
 import net from 'node:net';
 import { readFileSync } from 'node:fs';
-import type { RpcMessage } from './protocol';
-import { localClientTokenPath } from './tokens';
+import { localClientTokenPath, type RpcMessage } from './protocol';
 
 export class GatewayUnreachable extends Error {}
 export class GatewayCallError extends Error {

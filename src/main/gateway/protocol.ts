@@ -5,17 +5,11 @@
  *
  * Runtime: plain Node.
  */
-import { z } from 'zod';
+import path from 'node:path';
+
+// No zod here: clients (`nome exec`) load this module, and their start-up time is on every call.
 
 export const MAX_LINE_BYTES = 1 << 20;
-
-export const rpcRequest = z.strictObject({
-  jsonrpc: z.literal('2.0'),
-  id: z.union([z.number().int(), z.string().max(64)]),
-  method: z.string().max(64),
-  params: z.record(z.string(), z.unknown()),
-});
-export type RpcRequest = z.infer<typeof rpcRequest>;
 
 export const RPC_ERRORS = {
   parse: -32700,
@@ -37,4 +31,13 @@ export function gatewayAddress(dataDir: string, override?: string | null, env: N
   if (env.NOME_GATEWAY) return env.NOME_GATEWAY;
   if (platform === 'win32') return `\\\\.\\pipe\\nome-gateway-${Buffer.from(dataDir).toString('hex').slice(0, 32)}`;
   return `${dataDir}/gateway.sock`;
+}
+
+export function gatewayDir(dataDir: string): string {
+  return path.join(dataDir, 'gateway');
+}
+
+/** The local CLI's own token file (see tokens.ts). */
+export function localClientTokenPath(dataDir: string): string {
+  return path.join(gatewayDir(dataDir), 'client.token');
 }

@@ -7,9 +7,16 @@
 import net from 'node:net';
 import { chmodSync, existsSync, mkdirSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
-import type { z } from 'zod';
-import { MAX_LINE_BYTES, RPC_ERRORS, rpcRequest, type RpcMessage } from './protocol';
+import { z } from 'zod';
+import { MAX_LINE_BYTES, RPC_ERRORS, type RpcMessage } from './protocol';
 import type { TokenRecord, TokenStore } from './tokens';
+
+const rpcRequest = z.strictObject({
+  jsonrpc: z.literal('2.0'),
+  id: z.union([z.number().int(), z.string().max(64)]),
+  method: z.string().max(64),
+  params: z.record(z.string(), z.unknown()),
+});
 
 export interface CallContext {
   client: TokenRecord;

@@ -13,6 +13,7 @@ import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypt
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { gatewayDir, localClientTokenPath } from './protocol';
 
 const tokenRecord = z.strictObject({
   id: z.string(),
@@ -25,9 +26,6 @@ export type TokenRecord = z.infer<typeof tokenRecord>;
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest();
 
-export function gatewayDir(dataDir: string): string {
-  return path.join(dataDir, 'gateway');
-}
 
 export class TokenStore {
   private records: TokenRecord[];
@@ -104,9 +102,6 @@ export class TokenStore {
   }
 }
 
-export function localClientTokenPath(dataDir: string): string {
-  return path.join(gatewayDir(dataDir), 'client.token');
-}
 
 /** Writes a file readable by its owner only, atomically (write then rename). */
 function writePrivate(file: string, text: string): void {
