@@ -118,6 +118,29 @@ function toReceipt(row: Row): Receipt {
   } as Receipt;
 }
 
+const BUSY_RETRY_MS = 10_000;
+const sleepArray = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Run `fn`, retrying while SQLite reports the database busy or locked. The busy timeout covers
+ * most waits, but SQLite returns SQLITE_BUSY at once, without waiting, where waiting could
+ * deadlock (e.g. two processes converting a brand-new database to WAL). A busy error means the
+ * statement or transaction did not happen, so trying again is safe.
+ */
+function retryBusy<T>(fn: () => T): T {
+  const deadline = Date.now() + BUSY_RETRY_MS;
+  for (let delay = 2; ; delay = Math.min(delay * 2, 100)) {
+    try {
+      return fn();
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      const busy = typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+      if (!busy || Date.now() + delay > deadline) throw error;
+      Atomics.wait(sleepArray, 0, 0, delay);
+    }
+  }
+}
+
 export function openAuditStore(options: { dataDir: string; tenant: string }): AuditStore {
   const file = auditDatabasePath(options.dataDir, options.tenant);
   mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
@@ -125,15 +148,16 @@ export function openAuditStore(options: { dataDir: string; tenant: string }): Au
   try {
     chmodSync(file, 0o600);
     db.pragma('busy_timeout = 10000');
-    const mode = db.pragma('journal_mode = WAL', { simple: true });
+    const mode = retryBusy(() => db.pragma('journal_mode = WAL', { simple: true }));
     if (String(mode).toLowerCase() !== 'wal') throw new Error(`audit store ${file}: cannot enable WAL (journal_mode=${String(mode)})`);
     db.pragma('synchronous = FULL');
-    db.transaction(() => {
+    const migrate = db.transaction(() => {
       const version = db.pragma('user_version', { simple: true }) as number;
       if (version > SCHEMA_VERSION) throw new Error(`audit store ${file}: schema version ${version} is newer than this build understands (${SCHEMA_VERSION})`);
       db.exec(SCHEMA);
       if (version < SCHEMA_VERSION) db.pragma(`user_version = ${SCHEMA_VERSION}`);
-    }).immediate();
+    });
+    retryBusy(() => migrate.immediate());
   } catch (error) {
     db.close();
     throw error;
@@ -170,7 +194,7 @@ export function openAuditStore(options: { dataDir: string; tenant: string }): Au
         throw new TypeError(`runId must be null or a string of 1–${RUN_ID_MAX} characters`);
       }
       const payloadText = canonicalJson(parsePayload(kind, input.payload));
-      const row = appendTx.immediate(new Date().toISOString(), runId, kind, payloadText);
+      const row = retryBusy(() => appendTx.immediate(new Date().toISOString(), runId, kind, payloadText));
       const receipt = toReceipt(row);
       for (const listener of listeners) {
         try {

@@ -20,12 +20,19 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 interface Child {
   acked: Map<number, string>;
+  stderr: () => string;
   done: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 /** Run the appender; when `killAfter` acknowledged appends have been seen, SIGKILL it. */
-function runAppender(count: number, tag: string, killAfter?: number): Child {
-  const child = spawn(process.execPath, ['--import', 'tsx', fixture, dir, String(count), tag], { stdio: ['ignore', 'pipe', 'inherit'] });
+function runAppender(count: number, tag: string, killAfter?: number, startAt?: number): Child {
+  const args = [fixture, dir, String(count), tag, ...(startAt === undefined ? [] : [String(startAt)])];
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk: string) => {
+    stderr += chunk;
+  });
   const acked = new Map<number, string>();
   let buffer = '';
   child.stdout.setEncoding('utf8');
@@ -42,7 +49,7 @@ function runAppender(count: number, tag: string, killAfter?: number): Child {
   const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.on('close', (code, signal) => resolve({ code, signal })),
   );
-  return { acked, done };
+  return { acked, done, stderr: () => stderr };
 }
 
 function expectAllPresent(acked: Map<number, string>): void {
@@ -89,13 +96,24 @@ describe('audit store crash safety', () => {
     const a = runAppender(400, 'a');
     const b = runAppender(400, 'b');
     const [ea, eb] = await Promise.all([a.done, b.done]);
-    expect(ea.code).toBe(0);
-    expect(eb.code).toBe(0);
+    expect(ea.code, a.stderr()).toBe(0);
+    expect(eb.code, b.stderr()).toBe(0);
     expect(a.acked.size + b.acked.size).toBe(800);
     const seqs = new Set([...a.acked.keys(), ...b.acked.keys()]);
     expect(seqs.size).toBe(800);
     const result = verifyDatabase(auditDatabasePath(dir, 'local'));
     expect(result).toMatchObject({ ok: true, count: 800 });
     expectAllPresent(new Map([...a.acked, ...b.acked]));
+  }, 120_000);
+
+  it('several processes creating the same new database at the same moment all succeed', async () => {
+    for (let round = 0; round < 3; round++) {
+      rmSync(path.join(dir, 'tenants'), { recursive: true, force: true });
+      const startAt = Date.now() + 1500;
+      const children = ['p', 'q', 'r', 's'].map((tag) => runAppender(50, `${tag}${round}`, undefined, startAt));
+      const exits = await Promise.all(children.map((c) => c.done));
+      exits.forEach((exit, i) => expect(exit.code, children[i]!.stderr()).toBe(0));
+      expect(verifyDatabase(auditDatabasePath(dir, 'local'))).toMatchObject({ ok: true, count: 200 });
+    }
   }, 120_000);
 });
