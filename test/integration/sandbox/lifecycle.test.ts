@@ -24,7 +24,7 @@ describe.each([
 ])('%s', (_name, sandbox, setsid) => {
   it('a timeout kills the process tree, backgrounded grandchildren included', async () => {
     const tag = randomBytes(6).toString('hex');
-    const { text, result } = await run(defaults(ws, { command: tree(tag, setsid), timeoutMs: 1500, sandbox }));
+    const { text, result } = await run(defaults(ws, { command: tree(tag, setsid), timeoutMs: 4000, sandbox }));
     expect(text).toContain('started'); // the grandchildren existed before the kill
     expect(result).toMatchObject({ timedOut: true, cancelled: false, exitCode: null, signal: 'SIGKILL', outputComplete: false });
     expect(await eventually(() => liveProcesses(tag).length === 0), `survivors: ${liveProcesses(tag).join(',')}`).toBe(true);
