@@ -4,8 +4,9 @@
  * Runtime: plain Node.
  */
 import type { Parser } from 'web-tree-sitter';
-import { defaultHome } from './paths';
-import { Classifier, type Sink } from './rules';
+import { readRepoConfig, type RepoConfig } from './git';
+import { defaultHome, type PathContext } from './paths';
+import { Classifier, type ClassifyContext, type Sink } from './rules';
 import { utf8Mapper } from './spans';
 import type { ClassifyOptions, ClassifyResult, PolicyEngine, Reason } from './types';
 import { Walker } from './walker';
@@ -21,37 +22,7 @@ export class Engine implements PolicyEngine {
     try {
       if (typeof command !== 'string') throw new TypeError('the command must be a string');
       const paths = { workspace: options.workspace ?? null, home: options.home ?? defaultHome() };
-      const confined = options.confined === true;
-      const run = (text: string, override: [number, number] | null, depth: number): void => {
-        if (depth > MAX_NESTING) {
-          const [s, e] = override ?? [0, text.length];
-          sink.reasons.push({ rule: 'nesting.too-deep', tier: 'danger', text: 'command strings nested too deeply to follow', start: s, end: e });
-          sink.tier = 'danger';
-          return;
-        }
-        const tree = this.parser.parse(text);
-        if (!tree) throw new Error('the parser returned no tree');
-        try {
-          const walker = new Walker(text, tree);
-          walker.run();
-          for (const r of walker.reasons) {
-            sink.reasons.push(override ? { ...r, start: override[0], end: override[1] } : r);
-            if (r.tier === 'danger' || (r.tier === 'write' && sink.tier === 'read')) sink.tier = r.tier;
-          }
-          const classifier = new Classifier(sink, {
-            confined,
-            paths,
-            override,
-            depth,
-            functions: walker.functions,
-            nested: (inner, s, e, d) => run(inner, [s, e], d),
-          });
-          for (const cmd of walker.commands) classifier.simple(cmd, walker.commands);
-        } finally {
-          tree.delete();
-        }
-      };
-      run(command, null, 0);
+      new Classification(this.parser, sink, paths, options.confined === true).run(command, null, 0);
       return finish(command, sink);
     } catch (error) {
       const len = typeof command === 'string' ? Buffer.byteLength(command) : 0;
@@ -63,6 +34,78 @@ export class Engine implements PolicyEngine {
         files: [],
       };
     }
+  }
+}
+
+/** One classify call: the top-level command and every nested command string it holds. */
+class Classification {
+  /** Git configuration per workspace, checked for changes once per classify (see git.ts). */
+  private repos: Map<string, RepoConfig> | null = null;
+
+  constructor(
+    private readonly parser: Parser,
+    private readonly sink: Sink,
+    readonly paths: PathContext,
+    readonly confined: boolean,
+  ) {}
+
+  run(text: string, override: [number, number] | null, depth: number): void {
+    const sink = this.sink;
+    if (depth > MAX_NESTING) {
+      const [s, e] = override ?? [0, text.length];
+      sink.reasons.push({ rule: 'nesting.too-deep', tier: 'danger', text: 'command strings nested too deeply to follow', start: s, end: e });
+      sink.tier = 'danger';
+      return;
+    }
+    const tree = this.parser.parse(text);
+    if (!tree) throw new Error('the parser returned no tree');
+    let walker: Walker;
+    try {
+      walker = new Walker(text, tree);
+      walker.run();
+    } finally {
+      // The walker copies what it needs out of the tree first (tree.ts).
+      tree.delete();
+    }
+    for (const r of walker.reasons) {
+      sink.reasons.push(override ? { ...r, start: override[0], end: override[1] } : r);
+      if (r.tier === 'danger' || (r.tier === 'write' && sink.tier === 'read')) sink.tier = r.tier;
+    }
+    const classifier = new Classifier(sink, new RunContext(this, override, depth, walker.functions));
+    for (const cmd of walker.commands) classifier.simple(cmd, walker.commands);
+  }
+
+  repoConfig(workspace: string): RepoConfig {
+    this.repos ??= new Map();
+    let repo = this.repos.get(workspace);
+    if (!repo) {
+      repo = readRepoConfig(workspace);
+      this.repos.set(workspace, repo);
+    }
+    return repo;
+  }
+}
+
+class RunContext implements ClassifyContext {
+  readonly confined: boolean;
+  readonly paths: PathContext;
+
+  constructor(
+    private readonly job: Classification,
+    readonly override: [number, number] | null,
+    readonly depth: number,
+    readonly functions: ReadonlySet<string>,
+  ) {
+    this.confined = job.confined;
+    this.paths = job.paths;
+  }
+
+  nested(text: string, start: number, end: number, depth: number): void {
+    this.job.run(text, [start, end], depth);
+  }
+
+  repoConfig(workspace: string): RepoConfig {
+    return this.job.repoConfig(workspace);
   }
 }
 

@@ -4,7 +4,14 @@
  * resolved by git itself) and reports the keys that make git run programs.
  *
  * Reading config never runs any of those programs. The result is cached per workspace and
- * re-read when any contributing file changes. Runtime: plain Node.
+ * re-read when any contributing file changes.
+ *
+ * Freshness rule: every readRepoConfig() call stats the contributing files (.git, .git/config,
+ * .git/hooks and every file git reported as an origin; mtime, size and inode) and re-reads on
+ * any difference, so a change is always seen by the next classification. The engine calls it at
+ * most once per workspace per classify (see Engine), and only when the command runs git. Without
+ * a .git entry the files below it cannot exist, so only .git itself (and the origins) are stat'ed.
+ * Runtime: plain Node.
  */
 import { execFileSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -26,14 +33,21 @@ interface Cached {
 
 const cache = new Map<string, Cached>();
 
+const ABSENT = 'absent';
+
 function mtime(file: string): string {
   // throwIfNoEntry: an absent file is the common case (no repository) and exceptions are slow.
   const s = statSync(file, { throwIfNoEntry: false });
-  return s ? `${s.mtimeMs}:${s.size}` : 'absent';
+  return s ? `${s.mtimeMs}:${s.size}:${s.ino}` : ABSENT;
 }
 
 function stampOf(workspace: string, origins: readonly string[]): string {
-  return [mtime(path.join(workspace, '.git')), mtime(path.join(workspace, '.git', 'config')), mtime(path.join(workspace, '.git', 'hooks')), ...origins.map(mtime)].join('|');
+  const dotGit = path.join(workspace, '.git');
+  let stamp = mtime(dotGit);
+  // No .git: .git/config and .git/hooks are absent too; skip two system calls.
+  stamp += stamp === ABSENT ? `|${ABSENT}|${ABSENT}` : `|${mtime(path.join(dotGit, 'config'))}|${mtime(path.join(dotGit, 'hooks'))}`;
+  for (const o of origins) stamp += `|${mtime(o)}`;
+  return stamp;
 }
 
 const NO_REPO = /not in a git directory|can only be used inside a git repository|not a git repository/i;

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { CATALOG, DANGEROUS_ENV, DANGEROUS_ENV_PREFIXES, GIT_HAZARDS, GIT_SUBCOMMANDS, NETWORK_FETCHERS, SYSTEM_DIRS, type FlagRule, type ProgramRule, type Role } from './catalog';
-import { readRepoConfig } from './git';
+import type { RepoConfig } from './git';
 import { isHarmlessDevice, isInside, resolvePath, writeVerdict, type PathContext } from './paths';
 import { maxTier, TIER_RANK, type Tier } from './types';
 import type { RawReason, SimpleCommand, Word } from './walker';
@@ -44,6 +44,8 @@ export interface ClassifyContext {
   override: [number, number] | null;
   depth: number;
   functions: ReadonlySet<string>;
+  /** The workspace's git configuration, checked for changes at most once per classify (git.ts). */
+  repoConfig(workspace: string): RepoConfig;
 }
 
 interface IO {
@@ -1069,7 +1071,7 @@ export class Classifier {
       this.code('git.no-workspace', `no workspace was given, so the repository configuration git ${sub} would follow is unknown`, start, end, part);
       return null;
     }
-    const repo = readRepoConfig(ws);
+    const repo = this.ctx.repoConfig(ws);
     if (repo.error) {
       this.code('git.config-unreadable', `the repository's git configuration could not be read (${repo.error})`, start, end, part);
       return null;

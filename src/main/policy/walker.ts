@@ -6,6 +6,7 @@
  * Runtime: plain Node.
  */
 import type { Node, Tree } from 'web-tree-sitter';
+import { copyTree, fieldChild, type TNode } from './tree';
 import type { Tier } from './types';
 
 export interface Word {
@@ -73,6 +74,8 @@ export class Walker {
   /** Shell functions defined in the script: calling one runs its (already classified) body. */
   readonly functions = new Set<string>();
   private pipelineIds = 0;
+  /** The tree as plain objects (see tree.ts), set by run(). */
+  private root: TNode | null = null;
   /** Names whose value is known to be a plain integer in this script (arithmetic on them is safe). */
   private intVars: Set<string> | null = null;
 
@@ -82,8 +85,12 @@ export class Walker {
   ) {}
 
   run(): void {
-    const root = this.tree.rootNode;
-    if (root.hasError) this.reportErrors(root);
+    const rootNode = this.tree.rootNode;
+    const hasError = rootNode.hasError;
+    if (hasError) this.reportErrors(rootNode);
+    // One pass copies the tree into plain objects; from here on nothing crosses into WASM.
+    const root = copyTree(this.tree, hasError);
+    this.root = root;
     const cr = this.src.indexOf('\r');
     if (cr >= 0) {
       // Bash keeps a carriage return inside a word; tree-sitter treats it as a blank, so the two
@@ -91,6 +98,15 @@ export class Walker {
       this.reasons.push({ rule: 'parse.carriage-return', tier: 'danger', text: 'a carriage return: bash reads it as part of a word, not as a separator', start: cr, end: cr + 1 });
     }
     this.statement(root, [], null);
+  }
+
+  /** A node's source text (tree-sitter's indices are UTF-16, as JS strings). */
+  private text(node: TNode): string {
+    return this.src.slice(node.startIndex, node.endIndex);
+  }
+
+  private textOr(node: TNode | null): string {
+    return node ? this.text(node) : '';
   }
 
   private reason(rule: string, tier: Tier, text: string, node: { startIndex: number; endIndex: number }): void {
@@ -112,14 +128,14 @@ export class Walker {
     this.reason('parse.error', 'danger', 'the command does not parse', root);
   }
 
-  private unsupported(node: Node, what = node.type): void {
+  private unsupported(node: TNode, what = node.type): void {
     this.reason('construct.unsupported', 'danger', `NOME does not model "${what}" here`, node);
   }
 
   // ───────────────────────────── statements ─────────────────────────────
 
   /** `inherited` are redirections of enclosing groups that apply to every command inside. */
-  private statement(node: Node, inherited: Redirect[], pipeline: SimpleCommand['pipeline']): void {
+  private statement(node: TNode, inherited: Redirect[], pipeline: SimpleCommand['pipeline']): void {
     switch (node.type) {
       case 'program':
       case 'do_group':
@@ -134,7 +150,7 @@ export class Walker {
         this.children(node, inherited);
         return;
       case 'compound_statement':
-        if (node.childCount > 0 && node.child(0)!.type === '((') this.arithmeticChildren(node);
+        if (node.children.length > 0 && node.children[0]!.type === '((') this.arithmeticChildren(node);
         else this.children(node, inherited);
         return;
       case 'pipeline': {
@@ -158,23 +174,23 @@ export class Walker {
         return;
       case 'function_definition': {
         // The body is classified where it is defined: calling it runs exactly these commands.
-        const body = node.childForFieldName('body');
-        const fname = node.childForFieldName('name');
-        if (fname) this.functions.add(fname.text);
+        const body = fieldChild(node, 'body');
+        const fname = fieldChild(node, 'name');
+        if (fname) this.functions.add(this.text(fname));
         if (body) this.statement(body, inherited, null);
         for (let i = 0, kids = node.children; i < kids.length; i++) {
           const c = kids[i]!;
-          if (c.isNamed && !same(c, body) && c.type !== 'word' && c.type !== 'comment') this.statement(c, inherited, null);
+          if (c.isNamed && c !== body && c.type !== 'word' && c.type !== 'comment') this.statement(c, inherited, null);
         }
         return;
       }
       case 'for_statement': {
-        const variable = node.childForFieldName('variable');
+        const variable = fieldChild(node, 'variable');
         let allInts = true;
         let anyValue = false;
         for (let i = 0, kids = node.children; i < kids.length; i++) {
           const c = kids[i]!;
-          if (!c.isNamed || same(c, variable) || c.type === 'comment') continue;
+          if (!c.isNamed || c === variable || c.type === 'comment') continue;
           if (c.type === 'do_group') this.statement(c, inherited, null);
           else {
             anyValue = true;
@@ -182,7 +198,7 @@ export class Walker {
             if (w.dynamic || !isInt(w.value)) allInts = false;
           }
         }
-        if (variable && !(anyValue && allInts)) this.taint(variable.text);
+        if (variable && !(anyValue && allInts)) this.taint(this.text(variable));
         return;
       }
       case 'c_style_for_statement':
@@ -225,7 +241,7 @@ export class Walker {
     }
   }
 
-  private children(node: Node, inherited: Redirect[], pipeline: SimpleCommand['pipeline'] = null): void {
+  private children(node: TNode, inherited: Redirect[], pipeline: SimpleCommand['pipeline'] = null): void {
     for (let i = 0, kids = node.children; i < kids.length; i++) {
       const c = kids[i]!;
       if (c.isNamed) this.statement(c, inherited, pipeline);
@@ -233,9 +249,9 @@ export class Walker {
     }
   }
 
-  private caseItem(node: Node, inherited: Redirect[]): void {
+  private caseItem(node: TNode, inherited: Redirect[]): void {
     const values = new Set<number>();
-    for (let i = 0; i < node.childCount; i++) if (node.fieldNameForChild(i) === 'value') values.add(i);
+    for (let i = 0; i < node.children.length; i++) if (node.children[i]!.fieldName === 'value') values.add(i);
     for (let i = 0, kids = node.children; i < kids.length; i++) {
       const c = kids[i]!;
       if (!c.isNamed || c.type === 'comment') continue;
@@ -244,13 +260,13 @@ export class Walker {
     }
   }
 
-  private redirected(node: Node, inherited: Redirect[], pipeline: SimpleCommand['pipeline']): void {
-    const body = node.childForFieldName('body');
+  private redirected(node: TNode, inherited: Redirect[], pipeline: SimpleCommand['pipeline']): void {
+    const body = fieldChild(node, 'body');
     const own: Redirect[] = [];
-    const trailing: Node[] = [];
+    const trailing: TNode[] = [];
     for (let i = 0, kids = node.children; i < kids.length; i++) {
       const c = kids[i]!;
-      if (same(c, body) || !c.isNamed) continue;
+      if (c === body || !c.isNamed) continue;
       if (isRedirect(c.type)) this.redirect(c, own, trailing);
       else if (c.type !== 'comment') trailing.push(c);
     }
@@ -264,7 +280,7 @@ export class Walker {
    * Bash binds a trailing redirection to the last simple command of a list or pipeline
    * (`a && b > f` writes f from b only); tree-sitter hangs it on the whole list.
    */
-  private bindTail(node: Node, inherited: Redirect[], own: Redirect[], pipeline: SimpleCommand['pipeline']): void {
+  private bindTail(node: TNode, inherited: Redirect[], own: Redirect[], pipeline: SimpleCommand['pipeline']): void {
     if (node.type === 'list' || node.type === 'pipeline' || node.type === 'negated_command') {
       let last = -1;
       const all = node.children;
@@ -286,12 +302,12 @@ export class Walker {
     }
     if (node.type === 'redirected_statement') {
       // Nested redirections keep their own order: inner first, then these.
-      const body = node.childForFieldName('body');
+      const body = fieldChild(node, 'body');
       const inner: Redirect[] = [];
-      const trailing: Node[] = [];
+      const trailing: TNode[] = [];
       for (let i = 0, kids = node.children; i < kids.length; i++) {
         const c = kids[i]!;
-        if (same(c, body) || !c.isNamed) continue;
+        if (c === body || !c.isNamed) continue;
         if (isRedirect(c.type)) this.redirect(c, inner, trailing);
         else trailing.push(c);
       }
@@ -306,36 +322,19 @@ export class Walker {
 
   // ───────────────────────────── commands ─────────────────────────────
 
-  private command(node: Node, inherited: Redirect[], pipeline: SimpleCommand['pipeline'], own: Redirect[]): void {
+  private command(node: TNode, inherited: Redirect[], pipeline: SimpleCommand['pipeline'], own: Redirect[]): void {
     const words: Word[] = [];
     const assignments: Assignment[] = [];
     const redirects: Redirect[] = [...inherited];
-    const trailing: Node[] = [];
-    let prevEnd = -1;
-    const push = (w: Word) => {
-      // `r\<newline>m` is one word to bash (the continuation is removed first); tree-sitter splits it.
-      const last = words[words.length - 1];
-      if (last && prevEnd >= 0 && /^(\\\n)+$/.test(this.src.slice(prevEnd, w.start))) {
-        words[words.length - 1] = {
-          value: last.value + w.value,
-          dynamic: last.dynamic || w.dynamic,
-          glob: last.glob || w.glob,
-          procSub: false,
-          start: last.start,
-          end: w.end,
-        };
-      } else words.push(w);
-      prevEnd = w.end;
-    };
+    const trailing: TNode[] = [];
     if (node.type === 'variable_assignment') {
       this.emit(node, [], [this.assignment(node)], [...inherited, ...own], pipeline);
       return;
     }
     const isDecl = node.type === 'declaration_command' || node.type === 'unset_command';
-    if (isDecl && node.childCount > 0) {
-      const kw = node.child(0)!;
-      words.push({ value: kw.text, dynamic: false, glob: false, procSub: false, start: kw.startIndex, end: kw.endIndex });
-      prevEnd = kw.endIndex;
+    if (isDecl && node.children.length > 0) {
+      const kw = node.children[0]!;
+      words.push({ value: this.text(kw), dynamic: false, glob: false, procSub: false, start: kw.startIndex, end: kw.endIndex });
     }
     for (let i = 0, kids = node.children; i < kids.length; i++) {
       const c = kids[i]!;
@@ -345,8 +344,8 @@ export class Walker {
       }
       switch (c.type) {
         case 'command_name':
-          if (c.childCount === 1) push(this.word(c.child(0)!));
-          else push(this.word(c));
+          if (c.children.length === 1) this.push(words, this.word(c.children[0]!));
+          else this.push(words, this.word(c));
           break;
         case 'variable_assignment':
           assignments.push(this.assignment(c));
@@ -363,11 +362,11 @@ export class Walker {
           break;
         case 'variable_name':
           // `export B`, `unset x`, `local c`: a name, not a value.
-          push({ value: c.text, dynamic: false, glob: false, procSub: false, start: c.startIndex, end: c.endIndex });
-          if (isDecl) this.taint(c.text);
+          this.push(words, { value: this.text(c), dynamic: false, glob: false, procSub: false, start: c.startIndex, end: c.endIndex });
+          if (isDecl) this.taint(this.text(c));
           break;
         default:
-          push(this.word(c));
+          this.push(words, this.word(c));
       }
     }
     redirects.push(...own);
@@ -375,7 +374,22 @@ export class Walker {
     for (const t of trailing) this.statement(t, [], null);
   }
 
-  private emit(node: Node, words: Word[], assignments: Assignment[], redirects: Redirect[], pipeline: SimpleCommand['pipeline']): void {
+  /** Appends a word; `r\<newline>m` is one word to bash (the continuation is removed first), tree-sitter splits it. */
+  private push(words: Word[], w: Word): void {
+    const last = words[words.length - 1];
+    if (last && this.src.charCodeAt(last.end) === 0x5c && /^(\\\n)+$/.test(this.src.slice(last.end, w.start))) {
+      words[words.length - 1] = {
+        value: last.value + w.value,
+        dynamic: last.dynamic || w.dynamic,
+        glob: last.glob || w.glob,
+        procSub: false,
+        start: last.start,
+        end: w.end,
+      };
+    } else words.push(w);
+  }
+
+  private emit(node: TNode, words: Word[], assignments: Assignment[], redirects: Redirect[], pipeline: SimpleCommand['pipeline']): void {
     this.commands.push({
       words,
       assignments,
@@ -387,15 +401,15 @@ export class Walker {
     });
   }
 
-  private assignment(node: Node): Assignment {
-    const nameNode = node.childForFieldName('name');
-    const valueNode = node.childForFieldName('value');
-    let name = nameNode ? nameNode.text : '';
+  private assignment(node: TNode): Assignment {
+    const nameNode = fieldChild(node, 'name');
+    const valueNode = fieldChild(node, 'value');
+    let name = nameNode ? this.text(nameNode) : '';
     if (nameNode && nameNode.type === 'subscript') {
       // `a[i]=x` evaluates the subscript arithmetically.
-      const index = nameNode.childForFieldName('index');
-      const base = nameNode.childForFieldName('name');
-      name = base ? base.text : name;
+      const index = fieldChild(nameNode, 'index');
+      const base = fieldChild(nameNode, 'name');
+      name = base ? this.text(base) : name;
       if (index) this.subscriptIndex(index);
     }
     let value: Word | null = null;
@@ -406,24 +420,24 @@ export class Walker {
           const c = kids[j]!;
           if (c.isNamed && c.type !== 'comment') dynamic = this.word(c).dynamic || dynamic;
         }
-        value = { value: valueNode.text, dynamic, glob: false, procSub: false, start: valueNode.startIndex, end: valueNode.endIndex };
+        value = { value: this.text(valueNode), dynamic, glob: false, procSub: false, start: valueNode.startIndex, end: valueNode.endIndex };
       } else value = this.word(valueNode);
     }
-    if (!value || value.dynamic || !isInt(value.value) || node.text.includes('+=')) this.taint(name);
+    if (!value || value.dynamic || !isInt(value.value) || this.text(node).includes('+=')) this.taint(name);
     return { name, value, start: node.startIndex, end: node.endIndex };
   }
 
   // ───────────────────────────── redirects ─────────────────────────────
 
-  private redirect(node: Node, out: Redirect[], trailing: Node[]): void {
+  private redirect(node: TNode, out: Redirect[], trailing: TNode[]): void {
     if (node.type === 'file_redirect') {
       let op = '';
       let fd: number | null = null;
-      let dest: Node | null = null;
+      let dest: TNode | null = null;
       for (let i = 0, kids = node.children; i < kids.length; i++) {
         const c = kids[i]!;
-        const field = node.fieldNameForChild(i);
-        if (field === 'descriptor') fd = Number(c.text);
+        const field = c.fieldName;
+        if (field === 'descriptor') fd = Number(this.text(c));
         else if (field === 'destination') dest = dest ?? c;
         else if (!c.isNamed) op += c.type;
         else if (c.isError) this.statement(c, [], null);
@@ -472,7 +486,7 @@ export class Walker {
     out.unshift({ op: '<<', fd: null, target: null, access: null, substitutedInput: substituted, start: node.startIndex, end: node.endIndex });
   }
 
-  private hasSubstitution(node: Node): boolean {
+  private hasSubstitution(node: TNode): boolean {
     if (node.type === 'command_substitution' || node.type === 'process_substitution') return true;
     for (const c of node.children) if (this.hasSubstitution(c!)) return true;
     return false;
@@ -481,108 +495,108 @@ export class Walker {
   // ───────────────────────────── words ─────────────────────────────
 
   /** Normalises one word node; walks every substitution inside it. */
-  word(node: Node): Word {
+  word(node: TNode): Word {
     const w: Word = { value: '', dynamic: false, glob: false, procSub: false, start: node.startIndex, end: node.endIndex };
     this.wordInto(node, w, false);
     return w;
   }
 
-  private wordInto(node: Node, w: Word, quoted: boolean): void {
+  private wordInto(node: TNode, w: Word, quoted: boolean): void {
     switch (node.type) {
       case 'word':
       case 'command_name':
-        if (node.childCount > 0 && node.type === 'command_name') {
+        if (node.children.length > 0 && node.type === 'command_name') {
           this.composite(node, w, quoted);
           return;
         }
-        this.unquoted(node.text, w, node);
+        this.unquoted(this.text(node), w, node);
         return;
       case 'number':
       case 'file_descriptor':
-        w.value += node.text;
+        w.value += this.text(node);
         return;
       case 'raw_string':
-        w.value += node.text.slice(1, -1);
+        w.value += this.text(node).slice(1, -1);
         return;
       case 'ansi_c_string':
         w.value += this.ansiC(node);
         return;
       case 'string':
-        if (node.text.startsWith('$')) {
+        if (this.text(node).startsWith('$')) {
           // $"…" is translated through the locale catalogue: its value is not static.
           w.dynamic = true;
-          w.value += node.text;
+          w.value += this.text(node);
         }
         this.stringInto(node, w);
         return;
       case 'translated_string':
         w.dynamic = true;
-        w.value += node.text;
+        w.value += this.text(node);
         this.stringInto(node, w);
         return;
       case 'concatenation':
         this.composite(node, w, quoted);
-        if (!quoted && /\{[^{}]*(,|\.\.)[^{}]*\}/.test(node.text)) w.dynamic = true; // brace expansion: several words
+        if (!quoted && /\{[^{}]*(,|\.\.)[^{}]*\}/.test(this.text(node))) w.dynamic = true; // brace expansion: several words
         return;
       case 'simple_expansion':
         w.dynamic = true;
-        w.value += node.text;
+        w.value += this.text(node);
         return;
       case 'expansion':
         this.expansion(node);
         w.dynamic = true;
-        w.value += node.text;
+        w.value += this.text(node);
         return;
       case 'command_substitution':
         this.children(node, []);
         w.dynamic = true;
-        w.value += node.text;
+        w.value += this.text(node);
         return;
       case 'process_substitution':
         this.children(node, []);
         w.procSub = true;
         w.dynamic = true;
-        w.value += node.text;
+        w.value += this.text(node);
         return;
       case 'arithmetic_expansion':
         this.arithmeticChildren(node);
         w.dynamic = true;
-        w.value += node.text;
+        w.value += this.text(node);
         return;
       case 'brace_expression':
         w.dynamic = true;
-        w.value += node.text;
+        w.value += this.text(node);
         return;
       case 'regex':
       case 'extglob_pattern':
       case 'test_operator':
-        w.value += node.text;
+        w.value += this.text(node);
         return;
       case 'string_content':
-        w.value += unescapeDouble(node.text);
+        w.value += unescapeDouble(this.text(node));
         return;
       default:
         if (node.isError || node.isMissing) {
           this.statement(node, [], null);
           w.dynamic = true;
-          w.value += node.text;
+          w.value += this.text(node);
           return;
         }
         if (!node.isNamed) {
           // Punctuation tree-sitter keeps as a token; a lone `$` may still expand in bash.
-          if (node.text.includes('$') || node.text.includes('`')) w.dynamic = true;
-          if (quoted) w.value += node.text;
-          else this.unquoted(node.text, w, null);
+          if (this.text(node).includes('$') || this.text(node).includes('`')) w.dynamic = true;
+          if (quoted) w.value += this.text(node);
+          else this.unquoted(this.text(node), w, null);
           return;
         }
         this.unsupported(node, `${node.type} in a word`);
         w.dynamic = true;
-        w.value += node.text;
+        w.value += this.text(node);
     }
   }
 
   /** Children of a concatenation-like node; text between children is unquoted literal text. */
-  private composite(node: Node, w: Word, quoted: boolean): void {
+  private composite(node: TNode, w: Word, quoted: boolean): void {
     let pos = node.startIndex;
     for (let i = 0, kids = node.children; i < kids.length; i++) {
       const c = kids[i]!;
@@ -593,7 +607,7 @@ export class Walker {
     if (node.endIndex > pos) this.unquoted(this.src.slice(pos, node.endIndex), w, null);
   }
 
-  private unquoted(text: string, w: Word, node: Node | null): void {
+  private unquoted(text: string, w: Word, node: TNode | null): void {
     let out = '';
     for (let i = 0; i < text.length; i++) {
       const ch = text[i]!;
@@ -614,7 +628,7 @@ export class Walker {
     w.value += out;
   }
 
-  private stringInto(node: Node, w: Word): void {
+  private stringInto(node: TNode, w: Word): void {
     let pos = node.startIndex;
     const end = node.endIndex;
     for (let i = 0, kids = node.children; i < kids.length; i++) {
@@ -632,8 +646,8 @@ export class Walker {
     }
   }
 
-  private ansiC(node: Node): string {
-    const body = node.text.slice(2, -1);
+  private ansiC(node: TNode): string {
+    const body = this.text(node).slice(2, -1);
     let out = '';
     let encodedPrintable = false;
     for (let i = 0; i < body.length; i++) {
@@ -683,7 +697,7 @@ export class Walker {
   // ───────────────────────────── expansions ─────────────────────────────
 
   /** `${…}`: walks operands; expansions that can run code when evaluated are danger. */
-  private expansion(node: Node): void {
+  private expansion(node: TNode): void {
     let sawName = false;
     for (let i = 0, kids = node.children; i < kids.length; i++) {
       const c = kids[i]!;
@@ -703,7 +717,7 @@ export class Walker {
           break;
         case 'subscript': {
           sawName = true;
-          const index = c.childForFieldName('index');
+          const index = fieldChild(c, 'index');
           if (index) this.subscriptIndex(index);
           break;
         }
@@ -717,9 +731,9 @@ export class Walker {
   }
 
   /** tree-sitter leaves `…`, $(…) and escapes inside some operands as plain words: never let them pass unread. */
-  private operand(node: Node): void {
+  private operand(node: TNode): void {
     if (node.type === 'word' || node.type === 'regex') {
-      if (/[`\\]|\$\(/.test(node.text)) this.reason('expansion.operand', 'danger', 'an operand of ${…} holds escapes or a command substitution that NOME does not model', node);
+      if (/[`\\]|\$\(/.test(this.text(node))) this.reason('expansion.operand', 'danger', 'an operand of ${…} holds escapes or a command substitution that NOME does not model', node);
       return;
     }
     for (let i = 0, kids = node.children; i < kids.length; i++) {
@@ -728,8 +742,8 @@ export class Walker {
     }
   }
 
-  private subscriptIndex(index: Node): void {
-    const text = index.text;
+  private subscriptIndex(index: TNode): void {
+    const text = this.text(index);
     if (text === '@' || text === '*' || isInt(text)) return;
     // Indexed-array subscripts are evaluated arithmetically, and arithmetic evaluates variable
     // contents as expressions: `a[$x]` with x='b[$(id)]' runs id.
@@ -741,7 +755,7 @@ export class Walker {
 
   // ───────────────────────────── arithmetic ─────────────────────────────
 
-  private arithmeticChildren(node: Node): void {
+  private arithmeticChildren(node: TNode): void {
     for (let i = 0, kids = node.children; i < kids.length; i++) {
       const c = kids[i]!;
       if (c.isNamed) this.arithmetic(c);
@@ -749,13 +763,13 @@ export class Walker {
   }
 
   /** Arithmetic evaluates variable contents recursively as expressions: only known integers are safe. */
-  private arithmetic(node: Node): void {
+  private arithmetic(node: TNode): void {
     switch (node.type) {
       case 'number':
         return;
       case 'variable_name':
       case 'word': {
-        const name = node.text;
+        const name = this.text(node);
         if (isInt(name)) return;
         if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || !this.isIntVar(name)) {
           this.reason('arithmetic.variable', 'danger', `arithmetic evaluates the contents of "${name}" as an expression, which can run code`, node);
@@ -764,9 +778,9 @@ export class Walker {
       }
       case 'simple_expansion':
       case 'expansion': {
-        const name = node.text.replace(/^\$\{?|\}$/g, '');
+        const name = this.text(node).replace(/^\$\{?|\}$/g, '');
         if (SPECIAL_INT_VARS.has(name) || (/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && this.isIntVar(name))) return;
-        this.reason('arithmetic.variable', 'danger', `arithmetic evaluates the value of ${node.text} as an expression, which can run code`, node);
+        this.reason('arithmetic.variable', 'danger', `arithmetic evaluates the value of ${this.text(node)} as an expression, which can run code`, node);
         if (node.type === 'expansion') this.expansion(node);
         return;
       }
@@ -779,8 +793,8 @@ export class Walker {
         this.children(node, []);
         return;
       case 'variable_assignment': {
-        const name = node.childForFieldName('name');
-        const value = node.childForFieldName('value');
+        const name = fieldChild(node, 'name');
+        const value = fieldChild(node, 'value');
         if (value) this.arithmetic(value);
         if (name && name.type === 'subscript') this.arithmetic(name);
         return;
@@ -817,25 +831,25 @@ export class Walker {
     // `read x`) could give it anything else.
     const candidates = new Set<string>();
     const tainted = new Set<string>(this.tainted);
-    const stack: Node[] = [this.tree.rootNode];
+    const stack: TNode[] = [this.root!];
     while (stack.length > 0) {
       const n = stack.pop()!;
       if (n.type === 'variable_assignment') {
-        const name = n.childForFieldName('name');
-        const value = n.childForFieldName('value');
-        const key = name?.type === 'subscript' ? (name.childForFieldName('name')?.text ?? '') : (name?.text ?? '');
-        const inArith = n.parent && /expression|c_style_for_statement|compound_statement/.test(n.parent.type) && n.parent.child(0)?.type !== '{';
-        if (value && (isInt(value.text) || value.type === 'arithmetic_expansion' || inArith) && !n.text.includes('+=')) candidates.add(key);
+        const name = fieldChild(n, 'name');
+        const value = fieldChild(n, 'value');
+        const key = name?.type === 'subscript' ? this.textOr(fieldChild(name, 'name')) : this.textOr(name);
+        const inArith = n.parent && /expression|c_style_for_statement|compound_statement/.test(n.parent.type) && n.parent.children[0]?.type !== '{';
+        if (value && (isInt(this.text(value)) || value.type === 'arithmetic_expansion' || inArith) && !this.text(n).includes('+=')) candidates.add(key);
         else tainted.add(key);
       } else if (n.type === 'word' && n.parent?.type === 'command') {
-        tainted.add(n.text);
-      } else if (n.type === 'binary_expression' && n.childCount === 3 && n.child(1)!.type === '=') {
+        tainted.add(this.text(n));
+      } else if (n.type === 'binary_expression' && n.children.length === 3 && n.children[1]!.type === '=') {
         // `(( i = 0 ))`: an integer literal assigned in arithmetic.
-        const first = n.child(0)!;
-        if ((first.type === 'word' || first.type === 'variable_name') && isInt(n.child(2)!.text)) candidates.add(first.text);
-        else tainted.add(first.text);
+        const first = n.children[0]!;
+        if ((first.type === 'word' || first.type === 'variable_name') && isInt(this.text(n.children[2]!))) candidates.add(this.text(first));
+        else tainted.add(this.text(first));
       }
-      for (let i = 0; i < n.childCount; i++) stack.push(n.child(i)!);
+      for (let i = 0; i < n.children.length; i++) stack.push(n.children[i]!);
     }
     for (const t of tainted) candidates.delete(t);
     return candidates;
@@ -843,42 +857,39 @@ export class Walker {
 
   // ───────────────────────────── tests ─────────────────────────────
 
-  private testCommand(node: Node): void {
-    const visit = (n: Node) => {
-      if (n.type === 'binary_expression') {
-        const op = n.childForFieldName('operator');
-        if (op && ARITH_TEST_OPS.has(op.text)) {
-          // [[ a -eq b ]] evaluates both sides arithmetically.
-          for (let i = 0, kids = n.children; i < kids.length; i++) {
-            const c = kids[i]!;
-            if (same(c, op) || !c.isNamed) continue;
-            if (c.type === 'number' || isInt(c.text)) continue;
-            this.arithmetic(c);
-          }
-          return;
-        }
-      }
-      if (n.type === 'binary_expression' || n.type === 'unary_expression' || n.type === 'parenthesized_expression' || n.type === 'negated_expression') {
+  private testCommand(node: TNode): void {
+    for (let i = 0, kids = node.children; i < kids.length; i++) {
+      const c = kids[i]!;
+      if (c.isNamed) this.testOperand(c);
+    }
+  }
+
+  private testOperand(n: TNode): void {
+    if (n.type === 'binary_expression') {
+      const op = fieldChild(n, 'operator');
+      if (op && ARITH_TEST_OPS.has(this.text(op))) {
+        // [[ a -eq b ]] evaluates both sides arithmetically.
         for (let i = 0, kids = n.children; i < kids.length; i++) {
           const c = kids[i]!;
-          if (c.isNamed && c.type !== 'test_operator') visit(c);
+          if (c === op || !c.isNamed) continue;
+          if (c.type === 'number' || isInt(this.text(c))) continue;
+          this.arithmetic(c);
         }
         return;
       }
-      if (n.type === 'test_operator' || n.type === 'comment') return;
-      this.word(n);
-    };
-    for (let i = 0, kids = node.children; i < kids.length; i++) {
-      const c = kids[i]!;
-      if (c.isNamed) visit(c);
     }
+    if (n.type === 'binary_expression' || n.type === 'unary_expression' || n.type === 'parenthesized_expression' || n.type === 'negated_expression') {
+      for (let i = 0, kids = n.children; i < kids.length; i++) {
+        const c = kids[i]!;
+        if (c.isNamed && c.type !== 'test_operator') this.testOperand(c);
+      }
+      return;
+    }
+    if (n.type === 'test_operator' || n.type === 'comment') return;
+    this.word(n);
   }
 }
 
-/** web-tree-sitter returns a new wrapper object per lookup: compare nodes by id. */
-function same(a: Node, b: Node | null): boolean {
-  return b !== null && a.id === b.id;
-}
 
 function isRedirect(type: string): boolean {
   return type === 'file_redirect' || type === 'heredoc_redirect' || type === 'herestring_redirect';
