@@ -14,6 +14,7 @@ import { createPermissionGateway, fileTree, watchLayers, type PermissionGateway 
 import { gatewayAddress, method, RpcError, RPC_ERRORS, startGateway, TokenStore, type Gateway } from '../gateway';
 import { createPolicyEngine } from '../policy';
 import { createSupervisor, type Supervisor } from '../supervisor';
+import { createTelemetry } from '../telemetry';
 import type { Handlers } from './dispatch';
 import { TerminalHub } from './terminals';
 import { APP_VERSION } from './version';
@@ -64,12 +65,16 @@ export async function createServices(ctx: HostContext): Promise<Services> {
   const approvals = new ApprovalQueue({ timeoutMs: ctx.approvalTimeoutMs });
   const terminals = new TerminalHub();
   const policy = await createPolicyEngine();
+  // Opt-in only (NOME_TELEMETRY=1); counts and latencies in its own store, apart from the audit store.
+  const telemetry = createTelemetry({ dataDir: ctx.dataDir, enabled: env.NOME_TELEMETRY === '1' });
+  telemetry.count('app.started');
   const supervisor = createSupervisor({
     dataDir: ctx.dataDir,
     audit,
     approvals,
     policy,
     env,
+    telemetry,
     onRunEvent: (event) => {
       if (event.kind === 'started') terminals.started({ runId: event.runId, command: event.data ?? '', workspace: event.workspace ?? '', startedAt: Date.now() });
       else if (event.kind === 'output') return terminals.deliver(event.runId, event.data ?? '');
@@ -211,6 +216,7 @@ export async function createServices(ctx: HostContext): Promise<Services> {
       approvals.close();
       await gateway.close();
       audit.close();
+      telemetry.close();
     },
   };
 }

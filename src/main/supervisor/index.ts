@@ -10,6 +10,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { AuditStore } from '../audit';
+import type { Telemetry } from '../telemetry';
 import type { ApprovalQueue, PendingApproval, Provenance } from '../approvals';
 import { layerSources } from '../layers';
 import { BUILT_IN_RULES } from '../permissions';
@@ -63,6 +64,15 @@ export interface RunEvent {
   workspace?: string;
 }
 
+const OUTCOME_COUNTS = {
+  ok: 'run.completed',
+  failed: 'run.failed',
+  error: 'run.failed',
+  denied: 'run.denied',
+  timeout: 'run.timed_out',
+  cancelled: 'run.cancelled',
+} as const;
+
 const DEFAULT_COMMAND_TIMEOUT_MS = 30 * 60 * 1000;
 const UI_OUTPUT_CAP_BYTES = 64 * 1024 * 1024;
 
@@ -91,6 +101,8 @@ export interface SupervisorOptions {
   approvals: ApprovalQueue;
   policy: PolicyEngine;
   env?: NodeJS.ProcessEnv;
+  /** Opt-in product telemetry: counts and latencies only, never text. */
+  telemetry?: Telemetry;
   /**
    * Called for every run event (the renderer's Sessions screen listens). For output, a returned
    * promise holds back the pty's flow-control acknowledgement until it settles.
@@ -106,7 +118,7 @@ export interface Supervisor {
 }
 
 export function createSupervisor(options: SupervisorOptions): Supervisor {
-  const { audit, approvals, policy, dataDir } = options;
+  const { audit, approvals, policy, dataDir, telemetry } = options;
   const env = options.env ?? process.env;
   const home = env.HOME ?? os.homedir();
   const sandbox = probeSandbox();
@@ -148,14 +160,18 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     const workspace = path.resolve(request.workspace);
     audit.append({ runId, kind: 'run.started', payload: { workspace, agent: request.agent, client: request.client } });
     void options.onRunEvent?.({ runId, kind: 'started', data: request.command, workspace });
+    telemetry?.count('run.started');
     const end = (outcome: 'ok' | 'failed' | 'denied' | 'timeout' | 'cancelled' | 'error', exitCode: number | null) => {
       audit.append({ runId, kind: 'run.ended', payload: { outcome, exitCode } });
+      telemetry?.count(OUTCOME_COUNTS[outcome]);
       void options.onRunEvent?.({ runId, kind: 'ended' });
     };
 
     let judgement: Judgement;
     try {
+      const judgedAt = performance.now();
       judgement = judge(request);
+      telemetry?.latency('policy.classify', performance.now() - judgedAt);
     } catch (error) {
       // Fail safe: a request we could not judge does not run.
       const reason = `NOME could not judge this request: ${error instanceof Error ? error.message : String(error)}`;
@@ -210,7 +226,11 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
         const onAbort = () => approvals.cancel(approval.id, 'the client went away');
         io.signal?.addEventListener('abort', onAbort, { once: true });
         io.approvalPending?.(approval);
+        telemetry?.count('approval.requested');
+        const askedAt = performance.now();
         const answer = await outcome;
+        telemetry?.latency('approval.wait', performance.now() - askedAt);
+        telemetry?.count(answer.answer === 'approve-once' ? 'approval.approved_once' : answer.answer === 'approve-session' ? 'approval.approved_session' : answer.answer === 'timeout' ? 'approval.timed_out' : 'approval.denied');
         io.signal?.removeEventListener('abort', onAbort);
         provenance = answer.provenance;
         audit.append({
@@ -244,6 +264,9 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     io.signal?.addEventListener('abort', onAbort, { once: true });
     const result = await run.result;
     io.signal?.removeEventListener('abort', onAbort);
+    telemetry?.latency('command.run', result.durationMs);
+    telemetry?.count(result.confined ? 'run.confined' : 'run.unconfined');
+    if (result.truncatedForUi) telemetry?.count('run.output_truncated');
     audit.append({
       runId,
       kind: 'command.exit',

