@@ -129,6 +129,7 @@ function finish(command: string, sink: Sink): ClassifyResult {
 
 /** A group redirection reaches every command inside it: report each target once. */
 function dedupe(files: Sink['files']): Sink['files'] {
+  if (files.length < 2) return files;
   const seen = new Set<string>();
   return files.filter((f) => {
     const key = `${f.access}\0${f.path}\0${f.start}\0${f.end}`;

@@ -81,6 +81,7 @@ export interface WasmCursorExports {
   _ts_tree_cursor_start_index_wasm(tree: number): number;
   _ts_tree_cursor_end_index_wasm(tree: number): number;
   _ts_tree_cursor_current_field_id_wasm(tree: number): number;
+  _ts_node_has_error_wasm(tree: number): number;
 }
 
 const EXPORTS: readonly (keyof WasmCursorExports)[] = [
@@ -95,6 +96,7 @@ const EXPORTS: readonly (keyof WasmCursorExports)[] = [
   '_ts_tree_cursor_start_index_wasm',
   '_ts_tree_cursor_end_index_wasm',
   '_ts_tree_cursor_current_field_id_wasm',
+  '_ts_node_has_error_wasm',
 ];
 
 let direct: WasmCursorExports | null = null;
@@ -111,7 +113,7 @@ export function enableDirectCursor(module: unknown, probes: readonly Tree[]): bo
   try {
     const viaApi = probes.map((p) => copyTree(p));
     direct = m as WasmCursorExports;
-    if (!probes.every((p, i) => sameTree(copyTree(p), viaApi[i]!))) direct = null;
+    if (!probes.every((p, i) => treeHasError(p) === p.rootNode.hasError && sameTree(copyTree(p), viaApi[i]!))) direct = null;
   } catch {
     direct = null;
   }
@@ -130,23 +132,40 @@ function sameTree(a: TNode, b: TNode): boolean {
   return true;
 }
 
-/** The whole tree as plain objects; the tree itself may be deleted afterwards. */
-export function copyTree(tree: Tree, hasError = tree.rootNode.hasError): TNode {
+/** The tree's WASM address, as every web-tree-sitter wrapper passes it. */
+function addressOf(tree: Tree): number {
+  return (tree as unknown as Record<number, number>)[0]!;
+}
+
+/** `tree.rootNode.hasError`, without building a Node wrapper on the direct path. */
+export function treeHasError(tree: Tree): boolean {
+  if (!direct) return tree.rootNode.hasError;
+  const tp = addressOf(tree);
+  direct._ts_tree_root_node_wasm(tp);
+  return direct._ts_node_has_error_wasm(tp) === 1;
+}
+
+/**
+ * The whole tree as plain objects; the tree itself may be deleted afterwards. `fieldParents`:
+ * the parent types whose children's field names are wanted (others get null, which saves a WASM
+ * call per node); null copies every field name.
+ */
+export function copyTree(tree: Tree, hasError = treeHasError(tree), fieldParents: ReadonlySet<string> | null = null): TNode {
   const t = tablesOf(tree.language);
   // Missing nodes only exist in trees with errors; asking costs a WASM call per node.
   const askMissing = hasError;
-  return direct ? copyDirect(direct, tree, t, askMissing) : copyViaApi(tree, t, askMissing);
+  return direct ? copyDirect(direct, tree, t, askMissing, fieldParents) : copyViaApi(tree, t, askMissing, fieldParents);
 }
 
-function copyDirect(c: WasmCursorExports, tree: Tree, t: LanguageTables, askMissing: boolean): TNode {
-  // The tree's WASM address, as every web-tree-sitter wrapper passes it.
-  const tp = (tree as unknown as Record<number, number>)[0]!;
+function copyDirect(c: WasmCursorExports, tree: Tree, t: LanguageTables, askMissing: boolean, fieldParents: ReadonlySet<string> | null): TNode {
+  const tp = addressOf(tree);
   c._ts_tree_root_node_wasm(tp);
   c._ts_tree_cursor_new_wasm(tp);
   try {
     let id = c._ts_tree_cursor_current_node_type_id_wasm(tp);
     const root = makeNode(t.types[id] || 'ERROR', id === ERROR_SYMBOL || t.named[id] === true, id === ERROR_SYMBOL, askMissing && c._ts_tree_cursor_current_node_is_missing_wasm(tp) === 1, c._ts_tree_cursor_start_index_wasm(tp), c._ts_tree_cursor_end_index_wasm(tp), null, null);
     let current = root;
+    let fields = fieldParents === null || fieldParents.has(current.type);
     if (c._ts_tree_cursor_goto_first_child_wasm(tp) !== 1) return root;
     for (;;) {
       id = c._ts_tree_cursor_current_node_type_id_wasm(tp);
@@ -158,17 +177,19 @@ function copyDirect(c: WasmCursorExports, tree: Tree, t: LanguageTables, askMiss
         askMissing && c._ts_tree_cursor_current_node_is_missing_wasm(tp) === 1,
         c._ts_tree_cursor_start_index_wasm(tp),
         c._ts_tree_cursor_end_index_wasm(tp),
-        t.fields[c._ts_tree_cursor_current_field_id_wasm(tp)] ?? null,
+        fields ? (t.fields[c._ts_tree_cursor_current_field_id_wasm(tp)] ?? null) : null,
         current,
       );
       addChild(current, n);
       if (c._ts_tree_cursor_goto_first_child_wasm(tp) === 1) {
         current = n;
+        fields = fieldParents === null || fieldParents.has(current.type);
         continue;
       }
       while (c._ts_tree_cursor_goto_next_sibling_wasm(tp) !== 1) {
         if (c._ts_tree_cursor_goto_parent_wasm(tp) !== 1 || current === root) return root;
         current = current.parent as MutableNode;
+        fields = fieldParents === null || fieldParents.has(current.type);
       }
     }
   } finally {
@@ -177,12 +198,13 @@ function copyDirect(c: WasmCursorExports, tree: Tree, t: LanguageTables, askMiss
   }
 }
 
-function copyViaApi(tree: Tree, t: LanguageTables, askMissing: boolean): TNode {
+function copyViaApi(tree: Tree, t: LanguageTables, askMissing: boolean, fieldParents: ReadonlySet<string> | null): TNode {
   const cursor: TreeCursor = tree.walk();
   try {
     let id = cursor.nodeTypeId;
     const root = makeNode(t.types[id] || 'ERROR', id === ERROR_SYMBOL || t.named[id] === true, id === ERROR_SYMBOL, askMissing && cursor.nodeIsMissing, cursor.startIndex, cursor.endIndex, null, null);
     let current = root;
+    let fields = fieldParents === null || fieldParents.has(current.type);
     if (!cursor.gotoFirstChild()) return root;
     for (;;) {
       id = cursor.nodeTypeId;
@@ -194,17 +216,19 @@ function copyViaApi(tree: Tree, t: LanguageTables, askMissing: boolean): TNode {
         askMissing && cursor.nodeIsMissing,
         cursor.startIndex,
         cursor.endIndex,
-        t.fields[cursor.currentFieldId] ?? null,
+        fields ? (t.fields[cursor.currentFieldId] ?? null) : null,
         current,
       );
       addChild(current, n);
       if (cursor.gotoFirstChild()) {
         current = n;
+        fields = fieldParents === null || fieldParents.has(current.type);
         continue;
       }
       while (!cursor.gotoNextSibling()) {
         if (!cursor.gotoParent() || current === root) return root;
         current = current.parent as MutableNode;
+        fields = fieldParents === null || fieldParents.has(current.type);
       }
     }
   } finally {

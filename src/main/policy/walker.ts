@@ -6,7 +6,7 @@
  * Runtime: plain Node.
  */
 import type { Node, Tree } from 'web-tree-sitter';
-import { copyTree, fieldChild, type TNode } from './tree';
+import { copyTree, fieldChild, treeHasError, type TNode } from './tree';
 import type { Tier } from './types';
 
 export interface Word {
@@ -61,6 +61,12 @@ export interface RawReason {
   end: number;
 }
 
+/**
+ * Node types whose children's field names the walker reads (fieldChild / fieldName); the tree
+ * copy skips field lookups elsewhere. A new fieldChild(x, …) needs x's type here.
+ */
+const FIELD_PARENTS: ReadonlySet<string> = new Set(['function_definition', 'for_statement', 'case_item', 'redirected_statement', 'variable_assignment', 'subscript', 'file_redirect', 'binary_expression']);
+
 const SPECIAL_INT_VARS = new Set(['?', '#', '$', '!', 'RANDOM', 'LINENO', 'SECONDS', 'BASHPID', 'PPID', 'UID', 'EUID', 'EPOCHSECONDS']);
 const ARITH_TEST_OPS = new Set(['-eq', '-ne', '-lt', '-le', '-gt', '-ge']);
 
@@ -85,11 +91,10 @@ export class Walker {
   ) {}
 
   run(): void {
-    const rootNode = this.tree.rootNode;
-    const hasError = rootNode.hasError;
-    if (hasError) this.reportErrors(rootNode);
+    const hasError = treeHasError(this.tree);
+    if (hasError) this.reportErrors(this.tree.rootNode);
     // One pass copies the tree into plain objects; from here on nothing crosses into WASM.
-    const root = copyTree(this.tree, hasError);
+    const root = copyTree(this.tree, hasError, FIELD_PARENTS);
     this.root = root;
     const cr = this.src.indexOf('\r');
     if (cr >= 0) {
