@@ -2,7 +2,7 @@
  * With telemetry opted in, a real run through the spine reaches the telemetry store only as counts
  * and latencies: none of its strings (command text, paths, output, user) are in the store's bytes.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createTelemetry, telemetryPath } from '../../../src/main/telemetry';
@@ -17,7 +17,8 @@ describe('telemetry through the spine', () => {
     const outputMarker = 'Output-Narwhal-0815';
     const ran = await nome(box, ['exec', '--', `echo ${outputMarker} > ${marker}.txt; cat ${marker}.txt`]);
     expect(ran.stdout).toContain(outputMarker);
-    const denied = await nome(box, ['exec', '--', `cat .env-${marker}`]);
+    writeFileSync(path.join(box.workspace, '.env'), 'SECRET=1\n');
+    const denied = await nome(box, ['exec', '--', `cat .env ${marker}.txt`]);
     expect(denied.code).toBe(126);
     await server.stop();
 
