@@ -4,9 +4,7 @@
  *
  * Runtime: plain Node.
  */
-import { dataDir } from '../../main/host/paths';
-import { clientToken, connectGateway, GatewayUnreachable } from '../../main/gateway/client';
-import { gatewayAddress } from '../../main/gateway/protocol';
+import { connectForCli } from '../gateway';
 import type { PendingApproval } from '../../main/approvals';
 import { parse, UsageError } from '../usage';
 
@@ -15,17 +13,8 @@ const ANSWERS = ['approve-once', 'approve-session', 'deny'] as const;
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { json: { type: 'boolean' }, reason: { type: 'string' }, gateway: { type: 'string' } });
   const [sub, ...rest] = positionals;
-  const dir = dataDir();
-  let client;
-  try {
-    client = await connectGateway(gatewayAddress(dir, values.gateway), clientToken(dir));
-  } catch (error) {
-    if (error instanceof GatewayUnreachable) {
-      process.stderr.write(`nome approvals: ${error.message}\n`);
-      return 2;
-    }
-    throw error;
-  }
+  const client = await connectForCli('approvals', values.gateway);
+  if (typeof client === 'number') return client;
   try {
     if (sub === 'list') {
       const { pending } = await client.call<{ pending: PendingApproval[] }>('approvals.list', {});

@@ -7,14 +7,12 @@
  */
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { dataDir } from '../../main/host/paths';
-import { clientToken, connectGateway, GatewayUnreachable } from '../../main/gateway/client';
-import { gatewayAddress } from '../../main/gateway/protocol';
+import { GatewayUnreachable } from '../../main/gateway/client';
+import { connectForCli, EXIT_UNREACHABLE } from '../gateway';
 import type { RunOutcome } from '../../main/supervisor';
 import { parse, UsageError } from '../usage';
 
 export const EXIT_DENIED = 126;
-export const EXIT_UNREACHABLE = 2;
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, {
@@ -31,17 +29,8 @@ export async function run(argv: string[]): Promise<number> {
   const timeoutMs = values.timeout === undefined ? undefined : Number(values.timeout) * 1000;
   if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new UsageError('--timeout takes seconds, > 0');
 
-  const dir = dataDir();
-  let client;
-  try {
-    client = await connectGateway(gatewayAddress(dir, values.gateway), clientToken(dir));
-  } catch (error) {
-    if (error instanceof GatewayUnreachable) {
-      process.stderr.write(`nome exec: ${error.message}\n`);
-      return EXIT_UNREACHABLE;
-    }
-    throw error;
-  }
+  const client = await connectForCli('exec', values.gateway);
+  if (typeof client === 'number') return client;
   try {
     const outcome = await client.call<RunOutcome>(
       'exec',
