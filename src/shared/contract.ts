@@ -26,6 +26,8 @@ export const approvalView = z.object({
   subject: text(65_536),
   createdAt: z.number(),
   expiresAt: z.number(),
+  /** Whether "always" is offered, and exactly what it would allow (or why it is not offered). */
+  always: z.object({ offered: z.boolean(), text: text() }),
   details: z.object({
     tier,
     executesCode: z.boolean(),
@@ -98,7 +100,7 @@ export const invokes = {
   },
   approvalsList: { request: z.strictObject({}), response: approvalsState },
   approvalsAnswer: {
-    request: z.strictObject({ id, answer: z.enum(['approve-once', 'approve-session', 'deny']), reason: text(1024).nullable().optional() }),
+    request: z.strictObject({ id, answer: z.enum(['approve-once', 'approve-session', 'always', 'deny']), reason: text(1024).nullable().optional() }),
     response: z.strictObject({ answered: z.boolean() }),
   },
   grantsRevoke: { request: z.strictObject({ id }), response: z.strictObject({ revoked: z.boolean() }) },

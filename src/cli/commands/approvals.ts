@@ -1,6 +1,7 @@
 /**
- * `nome approvals list [--json]` and `nome approvals answer ID approve-once|approve-session|deny
- * [--reason TEXT]`: the live approval queue, through the gateway.
+ * `nome approvals list [--json]` and `nome approvals answer ID approve-once|approve-session|always|deny
+ * [--reason TEXT]`: the live approval queue, through the gateway. `always` is refused where it is
+ * not offered (interpreters, wrappers, dynamic commands).
  *
  * Runtime: plain Node.
  */
@@ -8,7 +9,7 @@ import { connectForCli } from '../gateway';
 import type { PendingApproval } from '../../main/approvals';
 import { parse, UsageError } from '../usage';
 
-const ANSWERS = ['approve-once', 'approve-session', 'deny'] as const;
+const ANSWERS = ['approve-once', 'approve-session', 'always', 'deny'] as const;
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { json: { type: 'boolean' }, reason: { type: 'string' }, gateway: { type: 'string' } });
@@ -33,7 +34,7 @@ export async function run(argv: string[]): Promise<number> {
       else process.stdout.write(`${answer}: ${id}\n`);
       return 0;
     }
-    throw new UsageError('usage: nome approvals list [--json] | nome approvals answer ID approve-once|approve-session|deny [--reason TEXT]');
+    throw new UsageError(`usage: nome approvals list [--json] | nome approvals answer ID ${ANSWERS.join('|')} [--reason TEXT]`);
   } catch (error) {
     if (error instanceof UsageError) throw error;
     process.stderr.write(`nome approvals: ${error instanceof Error ? error.message : String(error)}\n`);

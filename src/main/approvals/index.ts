@@ -10,10 +10,13 @@
  */
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
+import type { AlwaysOffer } from './standing';
+
+export { alwaysOffer, addStandingApproval, loadStandingApprovals, standingApprovalFor, NEVER_ALWAYS, type AlwaysOffer, type StandingApproval } from './standing';
 
 export const DEFAULT_APPROVAL_TIMEOUT_MS = 10 * 60 * 1000;
 
-export type ApprovalAnswer = 'approve-once' | 'approve-session' | 'deny';
+export type ApprovalAnswer = 'approve-once' | 'approve-session' | 'always' | 'deny';
 
 /** Who or what decided; mirrors the audit store's provenance. */
 export type Provenance =
@@ -34,6 +37,8 @@ export interface PendingApproval {
   details: unknown;
   /** The grant key a session approval would cover: exactly this request, nothing wider. */
   grantKey: string;
+  /** Whether "always" is offered, with the preview of exactly what it would allow (or why not). */
+  always: AlwaysOffer;
   createdAt: number;
   expiresAt: number;
 }
@@ -98,6 +103,7 @@ export class ApprovalQueue {
   answer(id: string, answer: ApprovalAnswer, by: { who: string; reason?: string | null }): ApprovalOutcome {
     const waiter = this.waiting.get(id);
     if (!waiter) throw new ApprovalError(`no pending approval ${id} (answered, timed out, or never asked)`);
+    if (answer === 'always' && !waiter.approval.always.offered) throw new ApprovalError(`"always" is ${waiter.approval.always.text}`);
     if (answer === 'approve-session') {
       const { approval } = waiter;
       const grant: SessionGrant = {

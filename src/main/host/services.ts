@@ -133,7 +133,7 @@ export async function createServices(ctx: HostContext): Promise<Services> {
       ),
       'approvals.list': method(z.strictObject({}), async () => ({ pending: approvals.pending(), grants: approvals.sessionGrants() })),
       'approvals.answer': method(
-        z.strictObject({ id: z.string().max(128), answer: z.enum(['approve-once', 'approve-session', 'deny']), reason: z.string().max(1024).nullable().optional() }),
+        z.strictObject({ id: z.string().max(128), answer: z.enum(['approve-once', 'approve-session', 'always', 'deny']), reason: z.string().max(1024).nullable().optional() }),
         async (params, call) => {
           try {
             return approvals.answer(params.id, params.answer, { who: `${userName} (cli: ${call.client.name})`, reason: params.reason ?? null });

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AuditStore } from '../audit';
 import type { Telemetry } from '../telemetry';
-import type { ApprovalQueue, PendingApproval, Provenance } from '../approvals';
+import { addStandingApproval, alwaysOffer, standingApprovalFor, type ApprovalQueue, type PendingApproval, type Provenance } from '../approvals';
 import { layerSources } from '../layers';
 import { BUILT_IN_RULES } from '../permissions';
 import type { PolicyEngine } from '../policy';
@@ -202,9 +202,13 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     if (judgement.verdict === 'ask') {
       const grantKey = `${workspace}\0${request.command}`;
       const grant = approvals.grantFor(request.sessionId, 'shell', grantKey);
+      const standing = grant ? null : standingApprovalFor(request.command, workspace, env);
       if (grant) {
         provenance = { by: 'rule', rule: `session-grant:${grant.id}` };
         audit.append({ runId, kind: 'approval.answered', payload: { approvalId: grant.id, answer: 'approve-session', provenance, reason: null, grantedBy: grant.grantedBy } });
+      } else if (standing) {
+        provenance = { by: 'rule', rule: standing };
+        audit.append({ runId, kind: 'approval.answered', payload: { approvalId: standing, answer: 'always', provenance, reason: null } });
       } else {
         const { approval, outcome } = approvals.request({
           runId,
@@ -212,6 +216,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
           tool: 'shell',
           subject: request.command,
           grantKey,
+          always: alwaysOffer(request.command, classification.commands, workspace),
           details: {
             tier: classification.tier,
             executesCode: classification.executesCode,
@@ -230,14 +235,16 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
         const askedAt = performance.now();
         const answer = await outcome;
         telemetry?.latency('approval.wait', performance.now() - askedAt);
-        telemetry?.count(answer.answer === 'approve-once' ? 'approval.approved_once' : answer.answer === 'approve-session' ? 'approval.approved_session' : answer.answer === 'timeout' ? 'approval.timed_out' : 'approval.denied');
+        telemetry?.count(answer.answer === 'approve-once' ? 'approval.approved_once' : answer.answer === 'approve-session' ? 'approval.approved_session' : answer.answer === 'always' ? 'approval.always' : answer.answer === 'timeout' ? 'approval.timed_out' : 'approval.denied');
         io.signal?.removeEventListener('abort', onAbort);
         provenance = answer.provenance;
         audit.append({
           runId,
           kind: 'approval.answered',
-          payload: { approvalId: approval.id, answer: answer.approved ? (answer.answer as 'approve-once' | 'approve-session') : 'deny', provenance, reason: answer.reason },
+          payload: { approvalId: approval.id, answer: answer.approved ? (answer.answer as 'approve-once' | 'approve-session' | 'always') : 'deny', provenance, reason: answer.reason },
         });
+        // The new rule lands in the user layer; the next judgement records it as a policy snapshot.
+        if (answer.answer === 'always') addStandingApproval({ tool: 'shell', command: request.command, workspace }, env);
         if (!answer.approved) {
           end(answer.answer === 'timeout' ? 'timeout' : answer.answer === 'cancelled' ? 'cancelled' : 'denied', null);
           return { runId, verdict: 'deny', reason: answer.reason ?? 'denied', exitCode: null, signal: null, confined: null, outputSha256: null, provenance };

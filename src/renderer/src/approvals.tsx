@@ -63,7 +63,7 @@ export function ApprovalDialog({ approval }: { approval: ApprovalView }): ReactN
     };
   }, [approval.id]);
 
-  const answer = (kind: 'approve-once' | 'approve-session' | 'deny') => {
+  const answer = (kind: 'approve-once' | 'approve-session' | 'always' | 'deny') => {
     setError(null);
     nome.approvalsAnswer({ id: approval.id, answer: kind, reason: kind === 'deny' ? reason || null : null }).catch((e: unknown) => setError(e instanceof Error ? e.message : String(e)));
   };
@@ -122,6 +122,9 @@ export function ApprovalDialog({ approval }: { approval: ApprovalView }): ReactN
           </tbody>
         </table>
       )}
+      <p className="always-preview" id="always-preview">
+        <strong>Always:</strong> {approval.always.text}
+      </p>
       <label className="reason">
         Reason for the agent (if you deny)
         <input value={reason} onChange={(e) => setReason(e.target.value)} maxLength={1024} />
@@ -135,6 +138,11 @@ export function ApprovalDialog({ approval }: { approval: ApprovalView }): ReactN
         <button type="button" className="deny" onClick={() => answer('deny')}>
           Deny
         </button>
+        {approval.always.offered && (
+          <button type="button" disabled={!armed} aria-describedby="always-preview" onClick={() => answer('always')}>
+            Always allow
+          </button>
+        )}
         <button type="button" disabled={!armed} onClick={() => answer('approve-session')}>
           Approve for this session
         </button>

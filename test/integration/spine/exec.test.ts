@@ -98,6 +98,32 @@ describe('nome exec through the supervisor', () => {
     expect(receipts[1]!.payload).toMatchObject({ decision: { verdict: 'deny' } });
   });
 
+  it('"always" is refused for an interpreter with inline code', async () => {
+    const exec = nome(box, ['exec', '--', 'rm -rf build2 && python3 -c "print(1)"']);
+    let id: string | undefined;
+    for (let i = 0; i < 200 && !id; i++) {
+      id = (JSON.parse((await nome(box, ['approvals', 'list', '--json'])).stdout || '[]') as { id: string }[])[0]?.id;
+      if (!id) await new Promise((r) => setTimeout(r, 50));
+    }
+    const refused = await nome(box, ['approvals', 'answer', id!, 'always']);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/not offered/);
+    await nome(box, ['approvals', 'answer', id!, 'deny']);
+    expect((await exec).code).toBe(126);
+  });
+
+  it('"always" approves exactly that command from then on, as a rule in the user layer', async () => {
+    mkdirSync(path.join(box.workspace, 'dist'), { recursive: true });
+    const [first] = await Promise.all([nome(box, ['exec', '--', 'rm -rf dist']), answerWhenAsked('always')]);
+    expect(first.code, first.stderr).toBe(0);
+    mkdirSync(path.join(box.workspace, 'dist'), { recursive: true });
+    const second = await nome(box, ['exec', '--', 'rm -rf dist']); // no one answers: it must not ask
+    expect(second.code, second.stderr).toBe(0);
+    const answered = runReceipts('rm -rf dist').find((r) => r.kind === 'approval.answered')!;
+    expect(answered.payload).toMatchObject({ answer: 'always', provenance: { by: 'rule', rule: expect.stringMatching(/^user:.*permissions\.json:\d+$/) } });
+    expect(receiptsOf((r) => r.kind === 'policy.snapshot' && (r.payload as { layer: string }).layer === 'user').length).toBeGreaterThan(0);
+  });
+
   it('exits 2 with a clear message when the gateway is unreachable', async () => {
     const res = await nome({ ...box, env: { ...box.env, NOME_GATEWAY: path.join(box.dataDir, 'nowhere.sock') } }, ['exec', '--', 'true']);
     expect(res.code).toBe(2);
