@@ -26,6 +26,16 @@ protocol.registerSchemesAsPrivileged([
   { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
 ]);
 
+/** The workspace the app opens: `--workspace DIR` (or `=DIR`) on the command line, else `$NOME_WORKSPACE`. */
+export function workspaceFromArgv(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): string | null {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--workspace' && argv[i + 1]) return path.resolve(argv[i + 1]!);
+    if (arg.startsWith('--workspace=')) return path.resolve(arg.slice('--workspace='.length));
+  }
+  return env.NOME_WORKSPACE ? path.resolve(env.NOME_WORKSPACE) : null;
+}
+
 const rendererRoot = () => path.join(app.getAppPath(), 'out', 'renderer');
 
 async function serveApp(request: Request): Promise<Response> {
@@ -103,7 +113,7 @@ async function start(): Promise<void> {
 
   const services = await createServices({
     host: 'electron',
-    workspace: null,
+    workspace: workspaceFromArgv(process.argv),
     dataDir: process.env.NOME_HOME ?? app.getPath('userData'),
     versions: { node: process.versions.node, electron: process.versions.electron ?? null, chrome: process.versions.chrome ?? null },
   });
