@@ -5,6 +5,7 @@
  */
 import type { Parser } from 'web-tree-sitter';
 import { readRepoConfig, type RepoConfig } from './git';
+import { deleteTree, parseTree } from './tree';
 import { defaultHome, type PathContext } from './paths';
 import { Classifier, type ClassifyContext, type Sink } from './rules';
 import { utf8Mapper } from './spans';
@@ -57,7 +58,7 @@ class Classification {
       sink.tier = 'danger';
       return;
     }
-    const tree = this.parser.parse(text);
+    const tree = parseTree(this.parser, text);
     if (!tree) throw new Error('the parser returned no tree');
     let walker: Walker;
     try {
@@ -65,7 +66,7 @@ class Classification {
       walker.run();
     } finally {
       // The walker copies what it needs out of the tree first (tree.ts).
-      tree.delete();
+      deleteTree(tree);
     }
     for (const r of walker.reasons) {
       sink.reasons.push(override ? { ...r, start: override[0], end: override[1] } : r);

@@ -4,7 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import { Language, Parser } from 'web-tree-sitter';
-import { enableDirectCursor } from './tree';
+import { enableDirectCursor, enableDirectParse } from './tree';
 
 let loading: Promise<Parser> | null = null;
 
@@ -25,8 +25,8 @@ export function loadBashParser(): Promise<Parser> {
   if (!loading) {
     loading = (async () => {
       const require = createRequire(__filename);
-      // web-tree-sitter builds its WASM module on this object; tree.ts may use its raw cursor
-      // exports (see enableDirectCursor), falling back to the public API when it cannot.
+      // web-tree-sitter builds its WASM module on this object; tree.ts may use its raw cursor and
+      // parse exports (see enableDirectCursor, enableDirectParse), falling back to the public API.
       const module: object = {};
       await Parser.init(module);
       const language = await Language.load(require.resolve('tree-sitter-bash/tree-sitter-bash.wasm'));
@@ -38,6 +38,7 @@ export function loadBashParser(): Promise<Parser> {
       } finally {
         for (const t of probes) t.delete();
       }
+      enableDirectParse(module, parser, PROBES);
       return parser;
     })();
     // A failed load must not poison later attempts (e.g. a transient read error).

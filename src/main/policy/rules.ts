@@ -70,9 +70,40 @@ function valueSet(spec: { values?: string } | undefined): Set<string> {
   return s;
 }
 
+interface InterpreterOptions {
+  inline: Set<string>;
+  inlineList: readonly string[];
+  module: Set<string>;
+  moduleList: readonly string[];
+  safe: Set<string>;
+}
+
+const interpreterSets = new WeakMap<ProgramRule, InterpreterOptions>();
+
+/** An interpreter entry's option lists as sets, split once per catalog entry rather than per command. */
+function interpreterOptions(rule: ProgramRule): InterpreterOptions {
+  let o = interpreterSets.get(rule);
+  if (!o) {
+    const inline = new Set((rule.opts?.inline ?? '').split(' ').filter(Boolean));
+    const module = new Set((rule.opts?.module ?? '').split(' ').filter(Boolean));
+    const safe = new Set((rule.opts?.safe ?? '').split(' ').filter(Boolean));
+    o = { inline, inlineList: [...inline], module, moduleList: [...module], safe };
+    interpreterSets.set(rule, o);
+  }
+  return o;
+}
+
 function sliceWord(w: Word, from: number): Word {
   return { value: w.value.slice(from), dynamic: w.dynamic, glob: w.glob, procSub: false, start: w.start, end: w.end };
 }
+
+/**
+ * The catalog as Maps, built once. Program names come from words the walker assembled, which are
+ * rarely internalised strings: a Map lookup hashes them once, where `Object.hasOwn` + indexing a
+ * thousand-key object (a dictionary-mode object) looks each one up in the string table twice.
+ */
+const PROGRAMS: ReadonlyMap<string, ProgramRule> = new Map(Object.entries(CATALOG));
+const GIT_SUBCOMMAND_RULES: ReadonlyMap<string, ProgramRule> = new Map(Object.entries(GIT_SUBCOMMANDS));
 
 const SYNTHETIC = (start: number, end: number, value: string): Word => ({ value, dynamic: true, glob: false, procSub: false, start, end });
 
@@ -206,7 +237,7 @@ export class Classifier {
       return;
     }
     if (prog === 'cd' || prog === 'pushd' || prog === 'popd') this.changeDirectory(words);
-    const rule = Object.hasOwn(CATALOG, prog) ? CATALOG[prog] : undefined;
+    const rule = PROGRAMS.get(prog);
     if (!rule) {
       this.code('program.unknown', `${prog} is not in NOME's catalog`, start, end, part);
       return;
@@ -592,9 +623,7 @@ export class Classifier {
   private interpreter(rule: ProgramRule, prog: string, words: Word[], part: Part, id: string, io: IO): void {
     const start = words[0]!.start;
     const end = words[words.length - 1]!.end;
-    const inline = new Set((rule.opts?.inline ?? '').split(' ').filter(Boolean));
-    const module = new Set((rule.opts?.module ?? '').split(' ').filter(Boolean));
-    const safe = new Set((rule.opts?.safe ?? '').split(' ').filter(Boolean));
+    const { inline, inlineList, module, moduleList, safe } = interpreterOptions(rule);
     for (let j = 1; j < words.length; j++) {
       const w = words[j]!;
       const v = w.value;
@@ -606,18 +635,18 @@ export class Classifier {
         this.add(id, 'read', `${prog} ${v} prints information`, start, end, part);
         return;
       }
-      if (inline.has(v) || [...inline].some((f) => f.length === 2 && v.startsWith(f) && v[0] === '-' && v[1] !== '-')) {
+      if (inline.has(v) || inlineList.some((f) => f.length === 2 && v.startsWith(f) && v[0] === '-' && v[1] !== '-')) {
         this.code(`${id}.inline`, `${prog} ${v} runs inline code, which NOME never reads`, w.start, end, part);
         return;
       }
-      if (module.has(v) || [...module].some((f) => v.startsWith(f) && v.length > f.length)) {
+      if (module.has(v) || moduleList.some((f) => v.startsWith(f) && v.length > f.length)) {
         this.code(`${id}.module`, `${prog} ${v} runs a module`, w.start, end, part);
         return;
       }
       if (v === '--') continue;
       if (v.startsWith('-')) {
         // Combined short flags may end in the inline flag (`python -Bc code`, `perl -ne`).
-        if (!v.startsWith('--') && [...inline].some((f) => f.length === 2 && v.slice(1).includes(f[1]!))) {
+        if (!v.startsWith('--') && inlineList.some((f) => f.length === 2 && v.slice(1).includes(f[1]!))) {
           this.code(`${id}.inline`, `${prog} ${v} runs inline code, which NOME never reads`, w.start, end, part);
           return;
         }
@@ -671,7 +700,6 @@ export class Classifier {
   private find(words: Word[], part: Part, id: string, io: IO, depth: number): void {
     const start = words[0]!.start;
     const end = words[words.length - 1]!.end;
-    const oneArg = new Set(['-name', '-iname', '-path', '-ipath', '-wholename', '-iwholename', '-regex', '-iregex', '-type', '-xtype', '-size', '-mtime', '-atime', '-ctime', '-mmin', '-amin', '-cmin', '-perm', '-user', '-group', '-uid', '-gid', '-maxdepth', '-mindepth', '-links', '-inum', '-lname', '-ilname', '-used', '-context', '-fstype', '-regextype', '-printf', '-newer', '-anewer', '-cnewer', '-samefile', '-files0-from']);
     this.add(id, 'read', 'find lists files', start, end, part);
     let j = 1;
     // Leading options (-H -L -P -D x -Ox) then starting points, which are read recursively.
@@ -714,7 +742,7 @@ export class Classifier {
         j += v === '-fprintf' ? 2 : 1;
         continue;
       }
-      if (oneArg.has(v) || v.startsWith('-newer')) {
+      if (FIND_ONE_ARG.has(v) || v.startsWith('-newer')) {
         if (v === '-newer' || v === '-anewer' || v === '-cnewer' || v === '-samefile' || v === '-files0-from') {
           const f = words[j + 1];
           if (f) this.file(f, 'read', false, part);
@@ -1023,7 +1051,7 @@ export class Classifier {
       return;
     }
     const sub = subWord.value;
-    const rule = Object.hasOwn(GIT_SUBCOMMANDS, sub) ? GIT_SUBCOMMANDS[sub]! : null;
+    const rule = GIT_SUBCOMMAND_RULES.get(sub) ?? null;
     const repo = this.repoConfig(otherRepo, sub, start, end, part);
     if (!rule) {
       const alias = repo?.entries.get(`alias.${sub.toLowerCase()}`);
@@ -1147,6 +1175,9 @@ export class Classifier {
     else this.add(id, 'danger', `${prog} ${positionals.slice(0, 3).join(' ')} may change cloud resources (remote side effect)`, start, end, part);
   }
 }
+
+/** find primaries that take one argument. */
+const FIND_ONE_ARG = new Set(['-name', '-iname', '-path', '-ipath', '-wholename', '-iwholename', '-regex', '-iregex', '-type', '-xtype', '-size', '-mtime', '-atime', '-ctime', '-mmin', '-amin', '-cmin', '-perm', '-user', '-group', '-uid', '-gid', '-maxdepth', '-mindepth', '-links', '-inum', '-lname', '-ilname', '-used', '-context', '-fstype', '-regextype', '-printf', '-newer', '-anewer', '-cnewer', '-samefile', '-files0-from']);
 
 /** Git subcommands that run hooks from .git/hooks. */
 const HOOKED = new Set(['commit', 'merge', 'pull', 'push', 'rebase', 'checkout', 'switch', 'am', 'clone', 'worktree', 'gc', 'cherry-pick', 'revert', 'stash', 'reset']);

@@ -5,7 +5,18 @@
  * copied: callers slice the source with `startIndex`/`endIndex` (UTF-16 indices, as
  * tree-sitter's). Runtime: plain Node.
  */
-import type { Language, Tree, TreeCursor } from 'web-tree-sitter';
+import type { Language, Parser, Tree, TreeCursor } from 'web-tree-sitter';
+
+/**
+ * A tree from parseTree: web-tree-sitter's Tree, or (on the direct path) just the tree's WASM
+ * address and language, which is all copyTree and treeHasError read there.
+ */
+export interface RawTree {
+  readonly 0: number;
+  readonly language: Language;
+}
+
+export type ParsedTree = Tree | RawTree;
 
 export interface TNode {
   readonly type: string;
@@ -102,6 +113,21 @@ const EXPORTS: readonly (keyof WasmCursorExports)[] = [
 let direct: WasmCursorExports | null = null;
 
 /**
+ * The raw parse entry points and the callback slot web-tree-sitter's parse callback import reads
+ * (the module object given to Parser.init). Parser.parse wraps the same call, and then registers
+ * every Tree with a FinalizationRegistry (and unregisters it on delete) — a measurable share of a
+ * short command's parse that the engine, which deletes each tree synchronously, does not need.
+ */
+interface WasmParseModule {
+  _ts_parser_parse_wasm(parser: number, inputBuffer: number, oldTree: number, ranges: number, rangeCount: number): number;
+  _ts_tree_delete(tree: number): void;
+  currentParseCallback: ((index: number) => string) | null;
+  currentProgressCallback: unknown;
+}
+
+let rawParse: WasmParseModule | null = null;
+
+/**
  * Switches copyTree to the raw cursor exports of `module` (the object given to Parser.init) when
  * it has them and every probe tree copies to the same plain tree both ways. Returns whether the
  * direct path is on; without it copyTree uses the public TreeCursor API.
@@ -120,6 +146,91 @@ export function enableDirectCursor(module: unknown, probes: readonly Tree[]): bo
   return direct !== null;
 }
 
+/**
+ * Switches parseTree to the raw parse export (direct cursor path only) when `module` has it and
+ * every probe parses to the same plain tree both ways. Returns whether the raw parse is on.
+ */
+export function enableDirectParse(module: unknown, parser: Parser, probes: readonly string[]): boolean {
+  rawParse = null;
+  const m = module as Partial<WasmParseModule> | null;
+  if (!direct || !m || typeof m._ts_parser_parse_wasm !== 'function' || typeof m._ts_tree_delete !== 'function' || !('currentParseCallback' in m)) return false;
+  try {
+    const viaApi = probes.map((text) => {
+      const tree = parser.parse(text);
+      if (!tree) throw new Error('probe did not parse');
+      try {
+        return { hasError: treeHasError(tree), root: copyTree(tree) };
+      } finally {
+        tree.delete();
+      }
+    });
+    rawParse = m as WasmParseModule;
+    for (let i = 0; i < probes.length; i++) {
+      const tree = parseTree(parser, probes[i]!);
+      if (!tree) throw new Error('probe did not parse');
+      let same = false;
+      try {
+        const hasError = treeHasError(tree);
+        same = hasError === viaApi[i]!.hasError && sameTree(copyTree(tree, hasError), viaApi[i]!.root);
+      } finally {
+        deleteTree(tree);
+      }
+      if (!same) {
+        rawParse = null;
+        break;
+      }
+    }
+  } catch {
+    rawParse = null;
+  }
+  return rawParse !== null;
+}
+
+/** Whether parseTree uses the raw parse export (for diagnostics and the bench). */
+export function usesDirectParse(): boolean {
+  return rawParse !== null;
+}
+
+/** The text the raw parse is reading; only set for the duration of one parseTree call. */
+let parsing = '';
+/** What Parser.parse installs for a string: the input from `index` on. */
+function readParsing(index: number): string {
+  return parsing.slice(index);
+}
+
+/** Parses `text` with `parser`; free the result with deleteTree. Null as Parser.parse's null. */
+export function parseTree(parser: Parser, text: string): ParsedTree | null {
+  const m = rawParse;
+  // A logger (never set by NOME) is only honoured by Parser.parse.
+  if (!m || parser.getLogger()) return parser.parse(text);
+  const handles = parser as unknown as Record<number, number>;
+  parsing = text;
+  m.currentParseCallback = readParsing;
+  m.currentProgressCallback = null;
+  let address: number;
+  try {
+    address = m._ts_parser_parse_wasm(handles[0]!, handles[1]!, 0, 0, 0);
+  } finally {
+    m.currentParseCallback = null;
+    parsing = '';
+  }
+  if (!address || !parser.language) {
+    if (address) m._ts_tree_delete(address);
+    return null;
+  }
+  return { 0: address, language: parser.language };
+}
+
+/** Frees a tree from parseTree. */
+export function deleteTree(tree: ParsedTree): void {
+  if (isApiTree(tree)) tree.delete();
+  else rawParse!._ts_tree_delete(tree[0]);
+}
+
+function isApiTree(tree: ParsedTree): tree is Tree {
+  return typeof (tree as Tree).delete === 'function';
+}
+
 /** Whether copyTree uses the raw cursor exports (for diagnostics and the bench). */
 export function usesDirectCursor(): boolean {
   return direct !== null;
@@ -133,13 +244,13 @@ function sameTree(a: TNode, b: TNode): boolean {
 }
 
 /** The tree's WASM address, as every web-tree-sitter wrapper passes it. */
-function addressOf(tree: Tree): number {
+function addressOf(tree: ParsedTree): number {
   return (tree as unknown as Record<number, number>)[0]!;
 }
 
 /** `tree.rootNode.hasError`, without building a Node wrapper on the direct path. */
-export function treeHasError(tree: Tree): boolean {
-  if (!direct) return tree.rootNode.hasError;
+export function treeHasError(tree: ParsedTree): boolean {
+  if (!direct) return apiTree(tree).rootNode.hasError;
   const tp = addressOf(tree);
   direct._ts_tree_root_node_wasm(tp);
   return direct._ts_node_has_error_wasm(tp) === 1;
@@ -150,14 +261,20 @@ export function treeHasError(tree: Tree): boolean {
  * the parent types whose children's field names are wanted (others get null, which saves a WASM
  * call per node); null copies every field name.
  */
-export function copyTree(tree: Tree, hasError = treeHasError(tree), fieldParents: ReadonlySet<string> | null = null): TNode {
+export function copyTree(tree: ParsedTree, hasError = treeHasError(tree), fieldParents: ReadonlySet<string> | null = null): TNode {
   const t = tablesOf(tree.language);
   // Missing nodes only exist in trees with errors; asking costs a WASM call per node.
   const askMissing = hasError;
-  return direct ? copyDirect(direct, tree, t, askMissing, fieldParents) : copyViaApi(tree, t, askMissing, fieldParents);
+  return direct ? copyDirect(direct, tree, t, askMissing, fieldParents) : copyViaApi(apiTree(tree), t, askMissing, fieldParents);
 }
 
-function copyDirect(c: WasmCursorExports, tree: Tree, t: LanguageTables, askMissing: boolean, fieldParents: ReadonlySet<string> | null): TNode {
+/** Without the direct exports parseTree only returns web-tree-sitter Trees. */
+function apiTree(tree: ParsedTree): Tree {
+  if (!isApiTree(tree)) throw new Error('a raw tree needs the direct cursor exports');
+  return tree;
+}
+
+function copyDirect(c: WasmCursorExports, tree: ParsedTree, t: LanguageTables, askMissing: boolean, fieldParents: ReadonlySet<string> | null): TNode {
   const tp = addressOf(tree);
   c._ts_tree_root_node_wasm(tp);
   c._ts_tree_cursor_new_wasm(tp);

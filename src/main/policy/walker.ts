@@ -5,8 +5,7 @@
  * Spans here are UTF-16 indices (tree-sitter's); the engine converts them to UTF-8 bytes.
  * Runtime: plain Node.
  */
-import type { Node, Tree } from 'web-tree-sitter';
-import { copyTree, fieldChild, treeHasError, type TNode } from './tree';
+import { copyTree, fieldChild, treeHasError, type ParsedTree, type TNode } from './tree';
 import type { Tier } from './types';
 
 export interface Word {
@@ -70,6 +69,9 @@ const FIELD_PARENTS: ReadonlySet<string> = new Set(['function_definition', 'for_
 const SPECIAL_INT_VARS = new Set(['?', '#', '$', '!', 'RANDOM', 'LINENO', 'SECONDS', 'BASHPID', 'PPID', 'UID', 'EUID', 'EPOCHSECONDS']);
 const ARITH_TEST_OPS = new Set(['-eq', '-ne', '-lt', '-le', '-gt', '-ge']);
 
+/** Characters that make an unquoted word a glob pattern. */
+const GLOB_CHAR = /[*?[]/;
+
 function isInt(text: string): boolean {
   return /^[+-]?(0x[0-9a-fA-F]+|[0-9]+)$/.test(text);
 }
@@ -87,15 +89,15 @@ export class Walker {
 
   constructor(
     private readonly src: string,
-    private readonly tree: Tree,
+    private readonly tree: ParsedTree,
   ) {}
 
   run(): void {
     const hasError = treeHasError(this.tree);
-    if (hasError) this.reportErrors(this.tree.rootNode);
     // One pass copies the tree into plain objects; from here on nothing crosses into WASM.
     const root = copyTree(this.tree, hasError, FIELD_PARENTS);
     this.root = root;
+    if (hasError) this.reportErrors(root);
     const cr = this.src.indexOf('\r');
     if (cr >= 0) {
       // Bash keeps a carriage return inside a word; tree-sitter treats it as a blank, so the two
@@ -118,17 +120,17 @@ export class Walker {
     this.reasons.push({ rule, tier, text, start: node.startIndex, end: node.endIndex });
   }
 
-  private reportErrors(root: Node): void {
-    // Report the first ERROR/MISSING node precisely; the whole command is danger either way.
-    const stack: Node[] = [root];
+  private reportErrors(root: TNode): void {
+    // Report the first ERROR/MISSING node (in document order) precisely; the whole command is
+    // danger either way. The copy has isMissing here (copyTree asks when the tree has errors).
+    const stack: TNode[] = [root];
     while (stack.length > 0) {
       const n = stack.pop()!;
       if (n.isError || n.isMissing) {
         this.reason('parse.error', 'danger', n.isMissing ? `the command is incomplete: bash expects "${n.type}" here` : 'bash syntax the parser cannot read', n);
         return;
       }
-      if (!n.hasError && !n.isMissing) continue;
-      for (let i = n.childCount - 1; i >= 0; i--) stack.push(n.child(i)!);
+      for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]!);
     }
     this.reason('parse.error', 'danger', 'the command does not parse', root);
   }
@@ -613,6 +615,13 @@ export class Walker {
   }
 
   private unquoted(text: string, w: Word, node: TNode | null): void {
+    if (!text.includes('\\')) {
+      // Most words hold no escapes: append the slice as is rather than rebuilding it one
+      // character at a time (a long chain of concatenations that every later use must flatten).
+      if (GLOB_CHAR.test(text)) w.glob = true;
+      w.value += text;
+      return;
+    }
     let out = '';
     for (let i = 0; i < text.length; i++) {
       const ch = text[i]!;
