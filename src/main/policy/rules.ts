@@ -93,6 +93,13 @@ function interpreterOptions(rule: ProgramRule): InterpreterOptions {
   return o;
 }
 
+/** `catalog.git.push` → `git push`: the default reason text of an entry without `why`. */
+function ruleLabel(id: string): string {
+  const name = id.replace('catalog.', '');
+  // Most ids name a program only: skip the regular expression then.
+  return name.includes('.') ? name.replace(/\./g, ' ') : name;
+}
+
 function sliceWord(w: Word, from: number): Word {
   return { value: w.value.slice(from), dynamic: w.dynamic, glob: w.glob, procSub: false, start: w.start, end: w.end };
 }
@@ -427,7 +434,7 @@ export class Classifier {
         lowered = e.key;
       }
     }
-    this.add(id, base, rule.why ?? (lowered ? `${id.replace('catalog.', '')} ${lowered}` : `${id.replace('catalog.', '').replace(/\./g, ' ')}`), start, end, part);
+    this.add(id, base, rule.why ?? (lowered ? `${id.replace('catalog.', '')} ${lowered}` : ruleLabel(id)), start, end, part);
     if (rule.code) this.code(id, rule.why ?? 'runs code', start, end, part);
     for (const { key, fr, w, val } of effects) {
       if (fr.tier && TIER_RANK[fr.tier] > TIER_RANK[base]) this.add(`${id}${key}`, fr.tier, fr.why ?? `${key} raises the tier`, w.start, w.end, part);

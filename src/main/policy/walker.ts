@@ -69,6 +69,9 @@ const FIELD_PARENTS: ReadonlySet<string> = new Set(['function_definition', 'for_
 const SPECIAL_INT_VARS = new Set(['?', '#', '$', '!', 'RANDOM', 'LINENO', 'SECONDS', 'BASHPID', 'PPID', 'UID', 'EUID', 'EPOCHSECONDS']);
 const ARITH_TEST_OPS = new Set(['-eq', '-ne', '-lt', '-le', '-gt', '-ge']);
 
+/** Shared by walkers that define no function (never mutated). */
+const NO_NAMES: ReadonlySet<string> = new Set();
+
 /** Characters that make an unquoted word a glob pattern. */
 const GLOB_CHAR = /[*?[]/;
 
@@ -80,7 +83,11 @@ export class Walker {
   readonly commands: SimpleCommand[] = [];
   readonly reasons: RawReason[] = [];
   /** Shell functions defined in the script: calling one runs its (already classified) body. */
-  readonly functions = new Set<string>();
+  get functions(): ReadonlySet<string> {
+    return this.functionNames ?? NO_NAMES;
+  }
+  /** Created on the first definition: most scripts define no function. */
+  private functionNames: Set<string> | null = null;
   private pipelineIds = 0;
   /** The tree as plain objects (see tree.ts), set by run(). */
   private root: TNode | null = null;
@@ -183,7 +190,7 @@ export class Walker {
         // The body is classified where it is defined: calling it runs exactly these commands.
         const body = fieldChild(node, 'body');
         const fname = fieldChild(node, 'name');
-        if (fname) this.functions.add(this.text(fname));
+        if (fname) (this.functionNames ??= new Set()).add(this.text(fname));
         if (body) this.statement(body, inherited, null);
         for (let i = 0, kids = node.children; i < kids.length; i++) {
           const c = kids[i]!;
@@ -833,9 +840,10 @@ export class Walker {
     return this.intVars.has(name);
   }
 
-  private tainted = new Set<string>();
+  /** Names given non-integer values so far (created on first use, see collectIntVars). */
+  private tainted: Set<string> | null = null;
   private taint(name: string): void {
-    this.tainted.add(name);
+    (this.tainted ??= new Set()).add(name);
     this.intVars?.delete(name);
   }
 
@@ -844,7 +852,7 @@ export class Walker {
     // an integer literal or arithmetic, and no other assignment (or command argument such as
     // `read x`) could give it anything else.
     const candidates = new Set<string>();
-    const tainted = new Set<string>(this.tainted);
+    const tainted = new Set<string>(this.tainted ?? NO_NAMES);
     const stack: TNode[] = [this.root!];
     while (stack.length > 0) {
       const n = stack.pop()!;
