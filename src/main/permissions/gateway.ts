@@ -270,6 +270,8 @@ export function createPermissionGateway(opts: GatewayOptions): PermissionGateway
     root: Detailed,
     access: Access,
     exclude: readonly string[],
+    /** When given, every offender's file-system path is collected (a directory is not entered) and the walk goes on. */
+    collect?: string[],
   ): { offender: { path: string; evaluation: Evaluation } | null; tooLarge: boolean; level: Level; failure: string | null } {
     const canonical = root.canonical!;
     const ciCanonical = caseInsensitive(canonical.path);
@@ -312,7 +314,11 @@ export function createPermissionGateway(opts: GatewayOptions): PermissionGateway
           if (writtenPath !== canonicalPath) forms.push(form(writtenPath, target.isDir, ciWritten));
           const evaluation = evaluate(forms);
           level = minLevel(level, evaluation.level);
-          if (!permits(evaluation.level, access)) return { offender: { path: canonicalPath, evaluation }, tooLarge: false, level, failure: null };
+          if (!permits(evaluation.level, access)) {
+            if (!collect) return { offender: { path: canonicalPath, evaluation }, tooLarge: false, level, failure: null };
+            collect.push(path.join(dir.fsDir, entry.name));
+            continue;
+          }
           if (target.isDir && !visited.has(target.path)) {
             visited.add(target.path);
             stack.push({ fsDir: target.fsPath, canonical: target.path, written: writtenPath, rel });
@@ -323,7 +329,11 @@ export function createPermissionGateway(opts: GatewayOptions): PermissionGateway
         if (writtenPath !== canonicalPath) forms.push(form(writtenPath, isDir, ciWritten));
         const evaluation = evaluate(forms);
         level = minLevel(level, evaluation.level);
-        if (!permits(evaluation.level, access)) return { offender: { path: canonicalPath, evaluation }, tooLarge: false, level, failure: null };
+        if (!permits(evaluation.level, access)) {
+          if (!collect) return { offender: { path: canonicalPath, evaluation }, tooLarge: false, level, failure: null };
+          collect.push(path.join(dir.fsDir, entry.name));
+          continue;
+        }
         if (isDir && !visited.has(canonicalPath)) {
           visited.add(canonicalPath);
           stack.push({ fsDir: path.join(dir.fsDir, entry.name), canonical: canonicalPath, written: writtenPath, rel });
@@ -421,6 +431,19 @@ export function createPermissionGateway(opts: GatewayOptions): PermissionGateway
       } catch (error) {
         const access = target?.access === 'read' ? 'read' : 'write';
         return [result(String(target?.path), access, 'noAccess', 'deny', `${verb(access)} ${String(target?.path)} denied: error while checking: ${message(error)}`, null)];
+      }
+    },
+    secretsUnder(dir: string) {
+      try {
+        const info = detailed(dir, workspace);
+        if (!info.canonical?.isDir) return { paths: [], complete: true, reason: null };
+        const paths: string[] = [];
+        const scan = scanSubtree(info, 'read', [], paths);
+        if (scan.failure !== null) return { paths, complete: false, reason: scan.failure };
+        if (scan.tooLarge) return { paths, complete: false, reason: `${dir} has more than ${MAX_SUBTREE_ENTRIES} entries` };
+        return { paths, complete: true, reason: null };
+      } catch (error) {
+        return { paths: [], complete: false, reason: message(error) };
       }
     },
     reload: load,

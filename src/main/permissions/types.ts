@@ -85,6 +85,13 @@ export interface PermissionGateway {
   check(target: FileTarget): CheckResult[];
   /** Broken layer files, as `file:line: message`. */
   readonly errors: string[];
+  /**
+   * Every entry under `dir` that may not be read (noAccess), as file-system paths, so that the OS
+   * sandbox can hide them from code the command line does not show. A noAccess directory is listed
+   * whole and not entered. `complete` is false when the walk could not finish (too large, an
+   * unreadable entry): then the list cannot be trusted to hide everything.
+   */
+  secretsUnder(dir: string): { paths: string[]; complete: boolean; reason: string | null };
   /** Re-read the layer files. */
   reload(): void;
   /** The layer files to watch. */

@@ -260,7 +260,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       timeoutMs: request.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
       outputCapBytes: UI_OUTPUT_CAP_BYTES,
       network: false,
-      hidePaths: hiddenPaths(home, dataDir),
+      hidePaths: [...hiddenPaths(home, dataDir), ...judgement.hidePaths],
     });
     // A chunk is acknowledged to the pty only when the client and every renderer have taken it.
     run.onData((chunk) => {

@@ -27,6 +27,8 @@ export interface Judgement {
   rule: string | null;
   /** Readable reasons for anything that is not a plain allow. */
   reasons: string[];
+  /** Files in the workspace the OS sandbox must hide (noAccess), for commands that run code the line does not show. */
+  hidePaths: string[];
 }
 
 export interface JudgeInput {
@@ -44,9 +46,23 @@ const RANK: Record<Decision, number> = { allow: 0, ask: 1, deny: 2 };
 export function judgeShell(policy: PolicyEngine, input: JudgeInput): Judgement {
   const workspace = path.resolve(input.workspace);
   const cwd = path.resolve(workspace, input.cwd ?? '.');
-  const options = { workspace, confined: input.confined, home: input.home };
-  const classification = policy.classify(input.command, options);
-  const reasons = classification.reasons.filter((r) => r.tier !== 'read').map((r) => `${r.tier}: ${r.text}`);
+  const permissions = createPermissionGateway({ workspace, env: input.env, home: input.home });
+  let options = { workspace, confined: input.confined, home: input.home };
+  let classification = policy.classify(input.command, options);
+  const notes: string[] = [];
+  // Code the command line does not show could read any file: the sandbox hides the workspace's
+  // noAccess files from it. When they cannot all be found, the sandbox cannot be counted on.
+  let hidePaths: string[] = [];
+  if (classification.executesCode && input.confined) {
+    const secrets = permissions.secretsUnder(workspace);
+    if (secrets.complete) hidePaths = secrets.paths;
+    else {
+      options = { ...options, confined: false };
+      classification = policy.classify(input.command, options);
+      notes.push(`the sandbox cannot hide every protected file in the workspace (${secrets.reason}), so code it runs counts as unconfined`);
+    }
+  }
+  const reasons = [...notes, ...classification.reasons.filter((r) => r.tier !== 'read').map((r) => `${r.tier}: ${r.text}`)];
   let verdict: Decision = 'allow';
   let rule: string | null = null;
   const raise = (decision: Decision, why: string | null) => {
@@ -56,7 +72,6 @@ export function judgeShell(policy: PolicyEngine, input: JudgeInput): Judgement {
     }
   };
 
-  const permissions = createPermissionGateway({ workspace, env: input.env, home: input.home });
   const files: FileCheck[] = [];
   for (const target of classification.files) {
     for (const check of permissions.check({ ...target, cwd })) {
@@ -76,5 +91,5 @@ export function judgeShell(policy: PolicyEngine, input: JudgeInput): Judgement {
     raise('deny', 'cwd-outside-workspace');
     reasons.push(`the working directory ${cwd} is outside the workspace ${workspace}`);
   }
-  return { classification, files, verdict, rule, reasons };
+  return { classification, files, verdict, rule, reasons, hidePaths };
 }

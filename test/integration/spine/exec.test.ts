@@ -147,6 +147,16 @@ describe('nome exec through the supervisor', () => {
     expect(exit.payload).toMatchObject({ confined: true });
   });
 
+  it.runIf(probeSandbox().confined)('hides the workspace\'s protected files from code the command line does not show', async () => {
+    mkdirSync(path.join(box.workspace, 'deep', 'er'), { recursive: true });
+    writeFileSync(path.join(box.workspace, 'deep', 'er', '.env.production'), 'DEEP_SECRET=2\n');
+    writeFileSync(path.join(box.workspace, 'leak.sh'), 'cat .env deep/er/.env.production; echo done\n');
+    const res = await nome(box, ['exec', '--', 'sh leak.sh']);
+    expect(res.stdout).toContain('done');
+    expect(res.stdout).not.toContain('SECRET=1');
+    expect(res.stdout).not.toContain('DEEP_SECRET');
+  });
+
   it('delivers byte-exact output with a matching digest, 50 times', async () => {
     const expected = Array.from({ length: 200_000 }, (_, i) => `${i + 1}\r\n`).join('');
     const digest = createHash('sha256').update(expected).digest('hex');
