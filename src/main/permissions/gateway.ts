@@ -302,31 +302,26 @@ export function createPermissionGateway(opts: GatewayOptions): PermissionGateway
         if (++count > MAX_SUBTREE_ENTRIES) return { offender: null, tooLarge: true, level, failure: null };
         const canonicalPath = path.join(dir.canonical, name);
         const writtenPath = path.join(dir.written, name);
+        // A symlink is judged by its target and by where it sits (resolved from the raw name, NFD
+        // names too), and a symlinked directory is walked like a real one.
+        let forms: Form[];
+        let formIsDir = isDir;
+        let next: { fsDir: string; canonical: string } | null;
         if (entry.isSymbolicLink()) {
-          // Judged by its target and by where it sits; resolved from the raw name (NFD names too).
           let target: Canonical;
           try {
             target = canonicalize(path.join(dir.fsDir, entry.name));
           } catch (error) {
             return { offender: null, tooLarge: false, level: 'noAccess', failure: `cannot resolve ${canonicalPath}: ${message(error)}` };
           }
-          const forms = [form(target.path, target.isDir, caseInsensitive(target.path, target.dev)), form(canonicalPath, target.isDir, ciCanonical)];
-          if (writtenPath !== canonicalPath) forms.push(form(writtenPath, target.isDir, ciWritten));
-          const evaluation = evaluate(forms);
-          level = minLevel(level, evaluation.level);
-          if (!permits(evaluation.level, access)) {
-            if (!collect) return { offender: { path: canonicalPath, evaluation }, tooLarge: false, level, failure: null };
-            collect.push(path.join(dir.fsDir, entry.name));
-            continue;
-          }
-          if (target.isDir && !visited.has(target.path)) {
-            visited.add(target.path);
-            stack.push({ fsDir: target.fsPath, canonical: target.path, written: writtenPath, rel });
-          }
-          continue;
+          formIsDir = target.isDir;
+          forms = [form(target.path, target.isDir, caseInsensitive(target.path, target.dev)), form(canonicalPath, target.isDir, ciCanonical)];
+          next = target.isDir ? { fsDir: target.fsPath, canonical: target.path } : null;
+        } else {
+          forms = [form(canonicalPath, isDir, ciCanonical)];
+          next = isDir ? { fsDir: path.join(dir.fsDir, entry.name), canonical: canonicalPath } : null;
         }
-        const forms = [form(canonicalPath, isDir, ciCanonical)];
-        if (writtenPath !== canonicalPath) forms.push(form(writtenPath, isDir, ciWritten));
+        if (writtenPath !== canonicalPath) forms.push(form(writtenPath, formIsDir, ciWritten));
         const evaluation = evaluate(forms);
         level = minLevel(level, evaluation.level);
         if (!permits(evaluation.level, access)) {
@@ -334,9 +329,9 @@ export function createPermissionGateway(opts: GatewayOptions): PermissionGateway
           collect.push(path.join(dir.fsDir, entry.name));
           continue;
         }
-        if (isDir && !visited.has(canonicalPath)) {
-          visited.add(canonicalPath);
-          stack.push({ fsDir: path.join(dir.fsDir, entry.name), canonical: canonicalPath, written: writtenPath, rel });
+        if (next && !visited.has(next.canonical)) {
+          visited.add(next.canonical);
+          stack.push({ ...next, written: writtenPath, rel });
         }
       }
     }
