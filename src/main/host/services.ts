@@ -8,12 +8,12 @@
 import os from 'node:os';
 import { z } from 'zod';
 import { events as eventSchemas, IpcError, type EventName, type EventPayload } from '../../shared/contract';
-import { openAuditStore, type AuditStore, type Receipt } from '../audit';
+import { openAuditStore, type Receipt } from '../audit';
 import { ApprovalError, ApprovalQueue } from '../approvals';
 import { createPermissionGateway, fileTree, watchLayers, type PermissionGateway } from '../permissions';
 import { gatewayAddress, method, RpcError, RPC_ERRORS, startGateway, TokenStore, type Gateway } from '../gateway';
 import { createPolicyEngine } from '../policy';
-import { createSupervisor, type Supervisor } from '../supervisor';
+import { createSupervisor } from '../supervisor';
 import { createTelemetry } from '../telemetry';
 import type { Handlers } from './dispatch';
 import { TerminalHub } from './terminals';
@@ -45,9 +45,6 @@ export interface Services {
   /** What a newly connected renderer is told first. */
   hello(): EventPayload<'hello'>;
   gateway: Gateway;
-  supervisor: Supervisor;
-  audit: AuditStore;
-  approvals: ApprovalQueue;
   close(): Promise<void>;
 }
 
@@ -206,9 +203,6 @@ export async function createServices(ctx: HostContext): Promise<Services> {
     },
     hello: () => ({ host: ctx.host, workspace: ctx.workspace }),
     gateway,
-    supervisor,
-    audit,
-    approvals,
     close: async () => {
       stopWatching?.();
       unsubscribeApprovals();

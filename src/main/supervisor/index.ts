@@ -111,10 +111,7 @@ export interface SupervisorOptions {
 }
 
 export interface Supervisor {
-  judge(request: ShellRequest): Judgement;
   handle(request: ShellRequest, io: RunIo): Promise<RunOutcome>;
-  /** Whether commands run confined by the OS sandbox here, and how (or why not). */
-  sandbox: { confined: boolean; how: string };
 }
 
 export function createSupervisor(options: SupervisorOptions): Supervisor {
@@ -311,7 +308,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     };
   }
 
-  return { judge, handle, sandbox };
+  return { handle };
 }
 
 export { judgeShell, type FileCheck, type JudgeInput } from './judge';
