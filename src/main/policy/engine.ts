@@ -16,13 +16,16 @@ import { Walker } from './walker';
 const MAX_NESTING = 8;
 
 export class Engine implements PolicyEngine {
+  /** os.homedir() once: it asks the OS on every call, and the process's home does not move. */
+  private readonly home = defaultHome();
+
   constructor(private readonly parser: Parser) {}
 
   classify(command: string, options: ClassifyOptions = {}): ClassifyResult {
     const sink: Sink = { reasons: [], commands: [], files: [], executesCode: false, tier: 'read' };
     try {
       if (typeof command !== 'string') throw new TypeError('the command must be a string');
-      const paths = { workspace: options.workspace ?? null, home: options.home ?? defaultHome() };
+      const paths = { workspace: options.workspace ?? null, home: options.home ?? this.home };
       new Classification(this.parser, sink, paths, options.confined === true).run(command, null, 0);
       return finish(command, sink);
     } catch (error) {
@@ -40,7 +43,7 @@ export class Engine implements PolicyEngine {
 
 /** One classify call: the top-level command and every nested command string it holds. */
 class Classification {
-  /** Git configuration per workspace, checked for changes once per classify (see git.ts). */
+  /** Git configuration per directory git runs in, checked for changes once per classify (see git.ts). */
   private repos: Map<string, RepoConfig> | null = null;
 
   constructor(
@@ -76,12 +79,12 @@ class Classification {
     for (const cmd of walker.commands) classifier.simple(cmd, walker.commands);
   }
 
-  repoConfig(workspace: string): RepoConfig {
+  repoConfig(dir: string): RepoConfig {
     this.repos ??= new Map();
-    let repo = this.repos.get(workspace);
+    let repo = this.repos.get(dir);
     if (!repo) {
-      repo = readRepoConfig(workspace);
-      this.repos.set(workspace, repo);
+      repo = readRepoConfig(dir);
+      this.repos.set(dir, repo);
     }
     return repo;
   }
@@ -105,8 +108,8 @@ class RunContext implements ClassifyContext {
     this.job.run(text, [start, end], depth);
   }
 
-  repoConfig(workspace: string): RepoConfig {
-    return this.job.repoConfig(workspace);
+  repoConfig(dir: string): RepoConfig {
+    return this.job.repoConfig(dir);
   }
 }
 

@@ -44,8 +44,8 @@ export interface ClassifyContext {
   override: [number, number] | null;
   depth: number;
   functions: ReadonlySet<string>;
-  /** The workspace's git configuration, checked for changes at most once per classify (git.ts). */
-  repoConfig(workspace: string): RepoConfig;
+  /** The configuration of the repository git uses in `dir`, checked for changes at most once per classify (git.ts). */
+  repoConfig(dir: string): RepoConfig;
 }
 
 interface IO {
@@ -1020,6 +1020,8 @@ export class Classifier {
     const end = words[words.length - 1]!.end;
     let j = 1;
     let otherRepo: Word | null = null;
+    // git applies each -C in turn, relative to the one before.
+    const cDirs: Word[] = [];
     for (; j < words.length; j++) {
       const w = words[j]!;
       const v = w.value;
@@ -1035,7 +1037,7 @@ export class Classifier {
       }
       if (v.startsWith('-C')) {
         const dir = v === '-C' ? words[++j] : sliceWord(w, 2);
-        if (dir && (dir.dynamic || resolvePath(dir.value, this.ctx.paths) !== resolvePath('.', this.ctx.paths))) otherRepo = dir;
+        if (dir) cDirs.push(dir);
         continue;
       }
       if (v === '--git-dir' || v === '--work-tree' || v.startsWith('--git-dir=') || v.startsWith('--work-tree=')) {
@@ -1059,7 +1061,7 @@ export class Classifier {
     }
     const sub = subWord.value;
     const rule = GIT_SUBCOMMAND_RULES.get(sub) ?? null;
-    const repo = this.repoConfig(otherRepo, sub, start, end, part);
+    const repo = this.repoConfig(otherRepo, cDirs, sub, start, end, part);
     if (!rule) {
       const alias = repo?.entries.get(`alias.${sub.toLowerCase()}`);
       if (alias) this.code('git.config', `the repository's git config defines alias.${sub} (${alias[0]?.startsWith('!') ? 'a shell command' : alias[0]})`, start, end, part);
@@ -1079,7 +1081,6 @@ export class Classifier {
     if (!repo) return;
     const seen = new Set<string>();
     for (const [key, vals] of repo.entries) {
-      if (key.startsWith('\0')) continue;
       for (const h of GIT_HAZARDS) {
         if (!h.key.test(key) || seen.has(key)) continue;
         if (h.subs !== '*' && !h.subs.includes(sub)) continue;
@@ -1092,21 +1093,34 @@ export class Classifier {
     }
   }
 
-  private repoConfig(otherRepo: Word | null, sub: string, start: number, end: number, part: Part) {
-    const ws = this.ctx.paths.workspace;
-    if (!otherRepo && this.cwd !== '') {
-      const abs = this.cwd === null ? null : resolvePath(this.cwd, this.ctx.paths);
-      if (abs === null || !isInside(abs, this.ctx.paths)) otherRepo = { value: this.cwd ?? '<unknown directory>', dynamic: this.cwd === null, glob: false, procSub: false, start, end };
-    }
+  /**
+   * The configuration of the repository git will use: the one found from the directory it runs
+   * in (the workspace, after any `cd` and `-C`), when that directory is a static path inside the
+   * workspace. Null, with a reason, when it is not vouched for.
+   */
+  private repoConfig(otherRepo: Word | null, cDirs: readonly Word[], sub: string, start: number, end: number, part: Part) {
+    const paths = this.ctx.paths;
     if (otherRepo) {
       this.code('git.other-repository', `git works on another repository (${otherRepo.value}) whose configuration NOME has not read`, otherRepo.start, otherRepo.end, part);
       return null;
     }
-    if (ws === null) {
+    if (paths.workspace === null) {
       this.code('git.no-workspace', `no workspace was given, so the repository configuration git ${sub} would follow is unknown`, start, end, part);
       return null;
     }
-    const repo = this.ctx.repoConfig(ws);
+    let dir = this.cwd === null ? null : resolvePath(this.cwd === '' ? '.' : this.cwd, paths);
+    let shown: Word = { value: this.cwd ?? '<unknown directory>', dynamic: this.cwd === null, glob: false, procSub: false, start, end };
+    for (const c of cDirs) {
+      if (dir === null) break;
+      shown = c;
+      if (c.dynamic) dir = null;
+      else if (c.value !== '') dir = c.value.startsWith('~') ? resolvePath(c.value, paths) : path.resolve(dir, c.value);
+    }
+    if (dir === null || !isInside(dir, paths)) {
+      this.code('git.other-repository', `git works on another repository (${shown.value}) whose configuration NOME has not read`, shown.start, shown.end, part);
+      return null;
+    }
+    const repo = this.ctx.repoConfig(dir);
     if (repo.error) {
       this.code('git.config-unreadable', `the repository's git configuration could not be read (${repo.error})`, start, end, part);
       return null;

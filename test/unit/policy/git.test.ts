@@ -15,6 +15,12 @@ function repo(): string {
   return dir;
 }
 
+function installHook(dir: string, name: string): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, name), '#!/bin/sh\nid\n');
+  chmodSync(path.join(dir, name), 0o755);
+}
+
 beforeAll(async () => {
   engine = await createPolicyEngine();
   clearRepoConfigCache();
@@ -77,13 +83,56 @@ describe('repository-aware git', () => {
 
   it('hooks installed in .git/hooks make committing run code', () => {
     const ws = repo();
-    const hook = path.join(ws, '.git', 'hooks', 'pre-commit');
-    mkdirSync(path.dirname(hook), { recursive: true });
-    writeFileSync(hook, '#!/bin/sh\nid\n');
-    chmodSync(hook, 0o755);
+    expect(engine.classify('git commit -m x', { workspace: ws }).reasons.some((x) => x.rule === 'git.hooks')).toBe(false);
+    installHook(path.join(ws, '.git', 'hooks'), 'pre-commit');
     const r = engine.classify('git commit -m x', { workspace: ws });
     expect(r.reasons.some((x) => x.rule === 'git.hooks')).toBe(true);
     expect(engine.classify('git status', { workspace: ws }).tier).toBe('read');
+  });
+
+  it('finds the hooks of the repository the workspace sits in: a subdirectory, a linked worktree', () => {
+    const top = repo();
+    installHook(path.join(top, '.git', 'hooks'), 'pre-commit');
+    const sub = path.join(top, 'packages', 'app');
+    mkdirSync(sub, { recursive: true });
+    expect(engine.classify('git commit -m x', { workspace: sub }).reasons.some((x) => x.rule === 'git.hooks')).toBe(true);
+
+    git(top, '-c', 'user.email=a@b', '-c', 'user.name=a', 'commit', '-q', '--allow-empty', '--no-verify', '-m', 'init');
+    const worktree = path.join(mkdtempSync(path.join(os.tmpdir(), 'nome-wt-')), 'wt');
+    git(top, 'worktree', 'add', '-q', worktree);
+    const r = engine.classify('git commit -m x', { workspace: worktree });
+    expect(r.reasons.find((x) => x.rule === 'git.hooks')?.text).toContain('pre-commit');
+    expect(engine.classify('git status', { workspace: worktree }).tier).toBe('read');
+  });
+
+  it('a nested repository is judged by its own configuration, reached by cd or -C', () => {
+    const ws = repo();
+    const nested = path.join(ws, 'vendor', 'lib');
+    mkdirSync(nested, { recursive: true });
+    git(nested, 'init', '-q');
+    git(nested, 'config', 'core.fsmonitor', 'x');
+    expect(engine.classify('git status', { workspace: ws }).tier).toBe('read');
+    for (const cmd of ['cd vendor/lib && git status', 'git -C vendor/lib status', 'git -C vendor -C lib status', 'cd vendor && git -C lib status']) {
+      expect(reasonFor(ws, cmd).join(' '), cmd).toContain('core.fsmonitor');
+    }
+    expect(engine.classify('git -C vendor status', { workspace: ws }).tier).toBe('read');
+  });
+
+  it('a directory that does not exist yet is not vouched for', () => {
+    const ws = repo();
+    const r = engine.classify('mkdir x && cd x && git status', { workspace: ws });
+    expect(r.tier).not.toBe('read');
+    expect(r.reasons.find((x) => x.rule === 'git.config-unreadable')?.text).toContain('does not exist yet');
+  });
+
+  it('notices a repository created above a workspace that had none', () => {
+    const parent = mkdtempSync(path.join(os.tmpdir(), 'nome-git-parent-'));
+    const ws = path.join(parent, 'ws');
+    mkdirSync(ws);
+    expect(engine.classify('git status', { workspace: ws }).tier).toBe('read');
+    git(parent, 'init', '-q');
+    git(parent, 'config', 'core.fsmonitor', 'x');
+    expect(reasonFor(ws, 'git status').join(' ')).toContain('core.fsmonitor');
   });
 
   it('another repository (git -C elsewhere, cd elsewhere) is not vouched for', () => {
