@@ -24,6 +24,7 @@ export function contractJson(result: ClassifyResult): Record<string, unknown> {
 }
 
 /** For people: the tier, then each reason with the command underlined at its span. */
+/** `decision`: nome check's verdict, whose own file lines (with levels) replace the plain targets. */
 export function plainReport(command: string, result: ClassifyResult, decision?: string): string {
   const lines: string[] = [`tier: ${result.tier}${result.executesCode ? ' (executes code)' : ''}`];
   if (decision) lines.push(`decision: ${decision}`);
@@ -38,7 +39,7 @@ export function plainReport(command: string, result: ClassifyResult, decision?: 
     lines.push(`         ${text}`);
     lines.push(`         ${' '.repeat([...command.slice(lineStart, start)].length)}${'^'.repeat(Math.max(1, [...command.slice(start, Math.min(end, lineEnd))].length))}`);
   }
-  for (const f of result.files) lines.push(`  file ${f.access.padEnd(5)} ${f.path}${f.dynamic ? ' (dynamic)' : ''}${f.recursive ? ' (whole subtree)' : ''}`);
+  if (decision === undefined) for (const f of result.files) lines.push(`  file ${f.access.padEnd(5)} ${f.path}${f.dynamic ? ' (dynamic)' : ''}${f.recursive ? ' (whole subtree)' : ''}`);
   return lines.join('\n') + '\n';
 }
 
