@@ -11,10 +11,10 @@
 import { readdirSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import ignore from 'ignore';
-import { globSync } from 'tinyglobby';
 import { dataDir } from '../host/paths';
 import { layerSources, managedPolicyPath, readLayerFile } from '../layers';
 import { canonicalize, defaultHome, expandTilde, nearestExisting, probeCaseInsensitive, rawAbsolute, type Canonical } from './canonical';
+import { expandPathname, type GlobOptions } from './glob';
 import { CompiledRules } from './matcher';
 import { builtInRules, layerRules, type SourceRule } from './rules';
 import {
@@ -370,19 +370,8 @@ export function createPermissionGateway(opts: GatewayOptions): PermissionGateway
   }
 
   /** Expands a glob the way the shell would, relative to `cwd`; null when it expands to too many paths. */
-  function expandGlob(pattern: string, cwd: string): string[] | null {
-    const expanded = expandTilde(pattern, home);
-    const absolute = path.isAbsolute(expanded);
-    const root = absolute ? path.parse(expanded).root : '';
-    const parts = expanded.slice(root.length).split(/[\\/]+/);
-    const firstGlob = parts.findIndex((part) => GLOB_CHARS.test(part));
-    if (firstGlob < 0) return [expanded];
-    const base = path.resolve(absolute ? root : cwd, ...parts.slice(0, firstGlob));
-    const rest = parts.slice(firstGlob).join('/');
-    // dot: false is the shell's rule: `*` skips dotfiles, but a pattern spelling the dot (`.e*`) matches them.
-    const found = globSync(rest, { cwd: base, dot: false, onlyFiles: false, expandDirectories: false, followSymbolicLinks: false, absolute: true });
-    if (found.length > MAX_GLOB_PATHS) return null;
-    return found.sort();
+  function expandGlob(pattern: string, cwd: string, opts: GlobOptions): string[] | null {
+    return expandPathname(expandTilde(pattern, home), cwd, MAX_GLOB_PATHS, opts);
   }
 
   function checkTarget(target: FileTarget): CheckResult[] {
@@ -402,7 +391,7 @@ export function createPermissionGateway(opts: GatewayOptions): PermissionGateway
       return [result(target.path, access, 'noAccess', 'ask', `${verb(access)} ${target.path}: another user's home (~user) is not resolved`, null)];
     }
     if (target.glob && GLOB_CHARS.test(target.path)) {
-      const paths = expandGlob(target.path, cwd);
+      const paths = expandGlob(target.path, cwd, target.globOptions ?? {});
       if (paths === null) return [result(target.path, access, 'noAccess', 'ask', `${verb(access)} ${target.path}: the glob expands to more than ${MAX_GLOB_PATHS} paths`, null)];
       // No match: the shell passes the word through unchanged.
       if (paths.length === 0) return [checkOne(target.path, target, cwd)];

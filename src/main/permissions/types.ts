@@ -56,6 +56,8 @@ export interface FileTarget {
   access: Access;
   /** Unquoted glob characters: expanded against the workspace (or `cwd`) before checking. */
   glob?: boolean;
+  /** Shell options the command line turned on that change what a glob matches (`shopt -s dotglob`). */
+  globOptions?: { dot?: boolean; nocase?: boolean };
   /** The command reads or writes the whole subtree (grep -r, cp -r, tar c, …). */
   recursive?: boolean;
   /** Computed at run time ($VAR, $(…)): cannot be checked in advance, so ask. */
