@@ -381,6 +381,16 @@ export class Classifier {
         const eq = v.indexOf('=');
         const key = eq < 0 ? v : v.slice(0, eq);
         const fr = rule.flags && Object.hasOwn(rule.flags, key) ? rule.flags[key] : undefined;
+        if (!fr && !values.has(key)) {
+          // getopt_long and git's parse-options accept any unambiguous prefix (`--outp=f` is `--output=f`).
+          const abbr = abbreviations(rule, key);
+          if (abbr.length > 0) {
+            const val = eq >= 0 ? sliceWord(w, eq + 1) : abbr.some(([, a]) => a.value) ? (words[++j] ?? null) : null;
+            for (const [full, a] of abbr) effects.push({ key: full, fr: a, w, val: a.value ? val : null });
+            if (val?.dynamic && !abbr.some(([, a]) => a.value)) dynamics.push(val);
+            continue;
+          }
+        }
         const takes = fr?.value || values.has(key);
         const val = eq >= 0 ? sliceWord(w, eq + 1) : takes ? (words[++j] ?? null) : null;
         if (fr) effects.push({ key, fr, w, val });
@@ -1195,6 +1205,21 @@ export class Classifier {
     if (isRead) this.add(id, 'read', `${prog} ${positionals.slice(0, 3).join(' ')} reads cloud state`, start, end, part);
     else this.add(id, 'danger', `${prog} ${positionals.slice(0, 3).join(' ')} may change cloud resources (remote side effect)`, start, end, part);
   }
+}
+
+/**
+ * The catalog flags a long option abbreviates (`--outp` → `--output`). Flags that lower the tier
+ * (`--dry-run`, `--check`) are never matched by a prefix: an abbreviation only ever raises it.
+ */
+function abbreviations(rule: ProgramRule, key: string): [string, FlagRule][] {
+  if (!rule.flags || key.length < 3) return [];
+  const found: [string, FlagRule][] = [];
+  for (const [full, fr] of Object.entries(rule.flags)) {
+    if (!full.startsWith('--') || !full.startsWith(key)) continue;
+    if (fr.tier && TIER_RANK[fr.tier] < TIER_RANK[rule.tier]) continue;
+    found.push([full, fr]);
+  }
+  return found;
 }
 
 /** find primaries that take one argument. */
