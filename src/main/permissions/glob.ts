@@ -220,8 +220,8 @@ export function expandPathname(pattern: string, cwd: string, limit: number, opts
         }
       } else {
         const matches = componentMatcher(part, opts);
-        // `.*` yields `.` and `..` in older bash; readdir never lists them.
-        const specials = ['.', '..'].filter(matches);
+        // `.*` yields `.` and `..` in older bash (readdir never lists them); dotglob never does.
+        const specials = ['.', '..'].filter(componentMatcher(part, { ...opts, dot: false }));
         for (const dir of current) {
           for (const name of [...specials, ...listDir(dir)]) {
             if (!matches(name)) continue;

@@ -6,6 +6,7 @@
  *
  * Runtime: plain Node.
  */
+import { lstatSync } from 'node:fs';
 import path from 'node:path';
 import { createPermissionGateway } from '../permissions';
 import { loadToolMatrix, staysInsideWorkspace, type ClassifyResult, type Decision, type PolicyEngine } from '../policy';
@@ -43,6 +44,45 @@ export interface JudgeInput {
 
 const RANK: Record<Decision, number> = { allow: 0, ask: 1, deny: 2 };
 
+/**
+ * Shell options that change what a glob matches, by the word that turns them on (`shopt -s
+ * dotglob`, `bash -O dotglob -c`, `env BASHOPTS=dotglob bash -c`). Any mention counts: turning one
+ * off by mistake only makes the check stricter.
+ */
+const GLOB_OPTION_WORDS: readonly [RegExp, 'dot' | 'nocase'][] = [
+  [/dotglob/, 'dot'],
+  [/nocaseglob/, 'nocase'],
+];
+
+/**
+ * Commands that can leave a symlink pointing anywhere at a path they write: `ln -s`, and archive
+ * or repository content unpacked into the working directory (which is then written too). A path
+ * reached through such a path later on the same command line (`ln -s ~ h && cat h/.aws/credentials`)
+ * does not exist yet when the line is judged, so where it leads cannot be known in advance.
+ */
+const SYMLINK_MAKERS: Readonly<Record<string, { when: (args: string[]) => boolean; writesCwd: boolean }>> = {
+  ln: { when: (args) => args.some((a) => a === '--symbolic' || /^-[^-]*s/.test(a)), writesCwd: false },
+  cp: { when: (args) => args.some((a) => a === '--symbolic-link' || /^-[^-]*s/.test(a)), writesCwd: false },
+  tar: { when: (args) => /^[^-]*x/.test(args[0] ?? '') || args.some((a) => a === '--extract' || a === '--get' || /^-[^-]*x/.test(a)), writesCwd: true },
+  bsdtar: { when: (args) => /^[^-]*x/.test(args[0] ?? '') || args.some((a) => a === '--extract' || /^-[^-]*x/.test(a)), writesCwd: true },
+  cpio: { when: (args) => args.some((a) => a === '--extract' || /^-[^-]*i/.test(a)), writesCwd: true },
+  unzip: { when: () => true, writesCwd: true },
+  '7z': { when: (args) => args[0] === 'x' || args[0] === 'e', writesCwd: true },
+  git: { when: (args) => args.some((a) => /^(clone|checkout|switch|restore|reset|pull|merge|rebase|cherry-pick|revert|stash|apply|am|worktree)$/.test(a)), writesCwd: true },
+};
+
+/** Whether `file` is a regular file now (not a symlink), e.g. the archive a maker reads. */
+function regularFile(file: string): boolean {
+  try {
+    return lstatSync(file).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Whether `inner` lies strictly below `outer` (both absolute, lexically resolved). */
+const below = (inner: string, outer: string) => inner.startsWith(outer.endsWith(path.sep) ? outer : outer + path.sep);
+
 export function judgeShell(policy: PolicyEngine, input: JudgeInput): Judgement {
   const workspace = path.resolve(input.workspace);
   const cwd = path.resolve(workspace, input.cwd ?? '.');
@@ -72,9 +112,33 @@ export function judgeShell(policy: PolicyEngine, input: JudgeInput): Judgement {
     }
   };
 
+  const globOptions: { dot?: boolean; nocase?: boolean } = {};
+  for (const word of classification.commands.flatMap((c) => c.argv)) for (const [re, option] of GLOB_OPTION_WORDS) if (re.test(word)) globOptions[option] = true;
+
+  // Paths this line writes that a symlink maker on it may have turned into links.
+  const makers = classification.commands.filter((c) => SYMLINK_MAKERS[c.argv[0] ?? '']?.when(c.argv.slice(1)));
+  const linkRoots =
+    makers.length === 0
+      ? []
+      : [
+          ...classification.files.filter((t) => t.access === 'write' && !t.dynamic && !t.glob).map((t) => path.resolve(cwd, t.path.replace(/^~(?=\/|$)/, input.home))),
+          ...(makers.some((c) => SYMLINK_MAKERS[c.argv[0]!]!.writesCwd) ? [cwd] : []),
+        ];
+
+  // The makers' own operands that are regular files already (the archive, the patch) are read before anything is made.
+  const operands = new Set(makers.flatMap((c) => c.argv.slice(1)));
+  const ownOperand = (target: (typeof classification.files)[number], resolved: string) =>
+    target.access === 'read' && [...operands].some((w) => target.path === w || target.path.endsWith(`/${w}`)) && regularFile(resolved);
+
   const files: FileCheck[] = [];
   for (const target of classification.files) {
-    for (const check of permissions.check({ ...target, cwd })) {
+    const resolved = path.resolve(cwd, target.path.replace(/^~(?=\/|$)/, input.home));
+    const through = target.dynamic || ownOperand(target, resolved) ? undefined : linkRoots.find((root) => below(resolved, root));
+    // Through a path that may become a symlink: as unknown as a computed path (the gateway asks,
+    // or denies when the text as written already lands on a forbidden rule).
+    const checked = through === undefined ? { ...target, cwd, globOptions } : { ...target, cwd, globOptions, dynamic: true };
+    for (const check of permissions.check(checked)) {
+      if (through !== undefined && check.decision === 'ask') check.reason = `${check.reason} (it is reached through ${through}, which this command line may create as a symlink)`;
       files.push({ path: check.path, access: check.access, level: check.level, allowed: check.allowed, decision: check.decision, reason: check.reason });
       if (check.decision !== 'allow') reasons.push(check.reason);
       raise(check.decision, check.winner ? `${check.winner.layer}:${check.winner.pattern}` : 'permissions');

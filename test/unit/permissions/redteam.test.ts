@@ -63,3 +63,53 @@ describe('globs expand as bash expands them', () => {
     expect(judge('cat .e*').verdict).toBe('deny');
   });
 });
+
+describe('shell options that widen a glob', () => {
+  it('dotglob turned on by the command line lets `*` reach .env', () => {
+    expect(judge('cat *').verdict).toBe('allow');
+    expect(judge('shopt -s dotglob; cat *').verdict).toBe('deny');
+    expect(judge('bash -O dotglob -c "cat *"').verdict).toBe('deny');
+  });
+
+  it('nocaseglob lets `.EN*` reach .env', () => {
+    expect(judge('shopt -s nocaseglob; cat .EN*').verdict).toBe('deny');
+    expect(judge('bash -O nocaseglob -c "cat .EN*"').verdict).toBe('deny');
+  });
+
+  it('dotglob still never matches `.` and `..`', () => {
+    expect(judge('shopt -s dotglob; cat src/*').verdict).toBe('allow');
+  });
+});
+
+describe('symlinks made earlier on the same command line', () => {
+  it('a read through a link `ln -s` just made is not allowed', () => {
+    for (const command of [
+      'ln -s ~ h && cat h/.aws/credentials',
+      'ln -s ~/.aws a && cat a/credentials',
+      'ln -sf -- ~/.aws a; cat a/credentials',
+      'ln -s .. up && cat up/home/.aws/credentials',
+      'cd src && ln -s ~ h && cat h/.aws/credentials',
+      // The link's name is also the secret's name: still not the operand of ln.
+      'ln -s ~/.aws credentials && cat credentials/credentials',
+      'sudo ln -s ~/.aws a && cat a/credentials',
+    ]) {
+      const j = judge(command);
+      expect(j.verdict, command).not.toBe('allow');
+    }
+  });
+
+  it('a write through such a link is not allowed either', () => {
+    expect(judge('ln -s ~/.ssh k && echo x > k/authorized_keys').verdict).not.toBe('allow');
+  });
+
+  it('the reason says why', () => {
+    const j = judge('ln -s ~/.aws a && cat a/credentials');
+    expect(j.reasons.join('\n')).toMatch(/reached through .*\/a, which this command line may create as a symlink/);
+  });
+
+  it('ordinary work with new directories, archives and links is unaffected', () => {
+    for (const command of ['mkdir out && cp README.md out/r', 'tar cf box.tar src', 'ln -s ../lib lib', 'ln -s src s2', 'cp -r src out && cat out/a.ts']) {
+      expect(judge(command).verdict, command).toBe('allow');
+    }
+  });
+});
