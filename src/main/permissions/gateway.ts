@@ -387,6 +387,8 @@ export function createPermissionGateway(opts: GatewayOptions): PermissionGateway
       return [result(target.path, access, literal.level, 'ask', `${verb(access)} ${target.path}: the path is computed at run time and cannot be checked in advance`, null)];
     }
     if (target.path === '') return [result(target.path, access, 'noAccess', 'ask', `${verb(access)} an empty path: cannot be checked`, null)];
+    // No file name holds a NUL; a C-string consumer (a file tool) would stop there: `.env\0x` is `.env`.
+    if (target.path.includes('\0')) return [result(target.path, access, 'noAccess', 'deny', `${verb(access)} a path containing NUL denied: it cannot be checked as the OS would read it`, null)];
     if (/^~[^/\\]/.test(target.path)) {
       return [result(target.path, access, 'noAccess', 'ask', `${verb(access)} ${target.path}: another user's home (~user) is not resolved`, null)];
     }

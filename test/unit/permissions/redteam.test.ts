@@ -113,3 +113,10 @@ describe('symlinks made earlier on the same command line', () => {
     }
   });
 });
+
+describe('file-tool paths', () => {
+  it('a path with a NUL byte is denied: a C-string consumer would read `.env`', () => {
+    expect(s.gateway().check({ path: '.env\0.txt', access: 'read' })[0]).toMatchObject({ decision: 'deny', level: 'noAccess' });
+    expect(s.gateway().check({ path: 'README.md', access: 'read' })[0]!.decision).toBe('allow');
+  });
+});
