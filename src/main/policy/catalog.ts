@@ -25,6 +25,10 @@ export interface FlagRule {
   args?: Role;
   /** The pattern/script is given by this flag, so the first positional is a file (`grep -e P`). */
   noSkip?: boolean;
+  /** The value is a command line the program hands to a shell (`man -P CMD`): classified like one. */
+  shell?: boolean;
+  /** Values that keep the flag harmless (`curl -X GET`); any other value raises the tier. */
+  readValues?: string;
   why?: string;
 }
 
@@ -49,6 +53,7 @@ export type Handler =
   | 'watch'
   | 'command'
   | 'trap'
+  | 'alias'
   | 'let';
 
 export interface ProgramRule {
@@ -65,7 +70,9 @@ export interface ProgramRule {
   /** Positional files are read or written as whole subtrees. */
   recursive?: boolean;
   /** When more than `over` positionals are given the tier rises (`git branch NAME` creates). */
-  argsTier?: { over: number; tier: Tier; why: string };
+  argsTier?: { over: number; tier: Tier; why: string; code?: boolean };
+  /** A positional matching `match` raises the tier (`rsync f host:dir` copies to another host). */
+  argsRaise?: { match: RegExp; tier: Tier; why: string; code?: boolean };
   flags?: Record<string, FlagRule>;
   /** Options that take a (non-file) value, space-separated. */
   values?: string;
@@ -91,6 +98,9 @@ const inFile: FlagRule = { value: true, file: 'read' };
 const rec: FlagRule = { recursive: true };
 
 const REMOTE = 'remote side effect';
+
+const sslModule = raise('write', 'loads a shared object (engine or provider)', { value: true, code: true });
+const sslModules: Record<string, FlagRule> = { '-engine': sslModule, '-provider': sslModule, '-provider-path': sslModule };
 
 const npmLike = (name: string): ProgramRule => ({
   tier: 'read',
@@ -141,7 +151,7 @@ const npmLike = (name: string): ProgramRule => ({
     search: read(),
     audit: read({ sub: { fix: code('audit fix installs packages') }, other: read() }),
     help: read(),
-    version: read({ argsTier: { over: 0, tier: 'write', why: 'bumps the package version' } }),
+    version: read({ argsTier: { over: 0, tier: 'write', why: 'bumps the package version (runs the version lifecycle scripts)', code: true } }),
     '--version': read(),
     '-v': read(),
     root: read(),
@@ -152,7 +162,8 @@ const npmLike = (name: string): ProgramRule => ({
     ping: read(),
     fund: read(),
     licenses: read(),
-    config: read({ sub: { get: read(), list: read(), ls: read(), set: write(), delete: write(), edit: write() }, other: read() }),
+    // .npmrc sets script-shell, node-options and registries: what later installs and scripts run.
+    config: read({ sub: { get: read(), list: read(), ls: read(), set: danger('changes .npmrc'), delete: danger('changes .npmrc'), edit: danger('edits .npmrc in an editor') }, other: read() }),
     cache: read({ sub: { clean: write(), ls: read(), verify: read() }, other: write() }),
     prune: write(),
     dedupe: code('reinstalls packages'),
@@ -160,11 +171,26 @@ const npmLike = (name: string): ProgramRule => ({
   other: code(`an unknown ${name} command may run a package script`),
 });
 
+/** Adds options every subcommand accepts (`kubectl get … --kubeconfig f`) to each subcommand, recursively. */
+const withFlags = (flags: Record<string, FlagRule>, rule: ProgramRule): ProgramRule => ({
+  ...rule,
+  flags: { ...flags, ...rule.flags },
+  sub: rule.sub ? Object.fromEntries(Object.entries(rule.sub).map(([k, r]) => [k, withFlags(flags, r)])) : undefined,
+  other: rule.other ? withFlags(flags, rule.other) : undefined,
+});
+
+// A kubeconfig's users[].exec runs a credential program; a post-renderer is a program.
+const kubeFlags: Record<string, FlagRule> = {
+  '--kubeconfig': raise('write', 'the kubeconfig given may run a credential program (users[].exec)', { value: true, file: 'read', code: true }),
+  '--post-renderer': raise('write', 'helm --post-renderer runs a program', { value: true, code: true }),
+};
+
 const pipLike: ProgramRule = {
   tier: 'read',
   sub: {
     install: code('installs run package build scripts (setup.py)'),
-    download: write({ why: 'downloads packages' }),
+    download: code('building a source distribution\'s metadata runs its setup.py'),
+    lock: code('building a source distribution\'s metadata runs its setup.py'),
     wheel: code('builds packages'),
     uninstall: write(),
     list: read(),
@@ -177,7 +203,7 @@ const pipLike: ProgramRule = {
     help: read(),
     debug: read(),
     hash: files(),
-    config: read({ sub: { list: read(), get: read(), debug: read() }, other: write() }),
+    config: read({ sub: { list: read(), get: read(), debug: read() }, other: danger('changes pip configuration (index URLs decide what installs run)') }),
     cache: read({ sub: { list: read(), info: read(), dir: read() }, other: write() }),
   },
   other: write({ why: 'unknown pip command' }),
@@ -236,24 +262,25 @@ export const CATALOG: Record<string, ProgramRule> = {
   readonly: read({ dynamicOk: true }),
   unset: read({ dynamicOk: true }),
   read: read({ dynamicOk: true, values: '-a -d -i -n -N -p -t -u' }),
-  mapfile: read({ dynamicOk: true }),
-  readarray: read({ dynamicOk: true }),
+  mapfile: read({ dynamicOk: true, flags: { '-C': raise('danger', 'mapfile -C evaluates a callback command', { value: true }) } }),
+  readarray: read({ dynamicOk: true, flags: { '-C': raise('danger', 'readarray -C evaluates a callback command', { value: true }) } }),
   getopts: read({ dynamicOk: true }),
   wait: read({ dynamicOk: true }),
   jobs: read(),
   type: read({ dynamicOk: true }),
-  hash: read(),
+  hash: read({ flags: { '-p': raise('danger', 'hash -p binds a command name to any program', { value: true }) } }),
   help: read(),
   times: read(),
   ulimit: read(),
   umask: write({ why: 'changes the permissions of files created later' }),
-  alias: write({ why: 'defines an alias' }),
+  alias: { tier: 'write', why: 'defines an alias', handler: 'alias' },
   unalias: read(),
-  history: read(),
+  // `history -s TEXT; history -w FILE` writes any text to any file.
+  history: read({ flags: { '-w': raise('write', 'writes the history list to a file', { args: 'write' }), '-a': raise('write', 'appends history to a file', { args: 'write' }) } }),
   fc: danger('re-runs commands from history'),
   enable: danger('loads builtins from shared objects'),
   complete: read(),
-  compgen: read(),
+  compgen: read({ flags: { '-C': raise('danger', 'compgen -C runs a command', { value: true }), '-W': raise('danger', 'compgen -W expands its word list, command substitutions included', { value: true }) } }),
   caller: read(),
   disown: read(),
   bg: read(),
@@ -282,7 +309,7 @@ export const CATALOG: Record<string, ProgramRule> = {
   setsid: wrapper(''),
   chrt: wrapper('', 1),
   taskset: wrapper('', 1),
-  flock: wrapper('-w -E --timeout --conflict-exit-code', 1),
+  flock: { ...wrapper('-w -E --timeout --conflict-exit-code', 1), opts: { values: '-w -E --timeout --conflict-exit-code', leading: 1, selfTier: 'read', inline: '-c --command' } },
   unbuffer: wrapper(''),
   caffeinate: wrapper('-t -w'),
   'xvfb-run': wrapper('-n -s -f -e'),
@@ -344,13 +371,15 @@ export const CATALOG: Record<string, ProgramRule> = {
   tac: files(),
   head: files({ values: '-n -c --lines --bytes' }),
   tail: files({ values: '-n -c --lines --bytes -s --sleep-interval --pid' }),
-  less: files({ values: '-x -y -b -h -j -p -P -t -T -z -o', flags: { '-o': out, '--log-file': out, '-O': out, '--LOG-FILE': out } }),
+  // A lesskey file's #env section can set LESSOPEN, which runs a program on every file.
+  less: files({ values: '-x -y -b -h -j -p -P -t -T -z -o', flags: { '-o': out, '--log-file': out, '-O': out, '--LOG-FILE': out, '-k': raise('write', 'loads a lesskey file (it can set LESSOPEN)', { value: true, file: 'read', code: true }), '--lesskey-file': raise('write', 'loads a lesskey file (it can set LESSOPEN)', { value: true, file: 'read', code: true }), '--lesskey-src': raise('write', 'loads a lesskey file (it can set LESSOPEN)', { value: true, file: 'read', code: true }), '--lesskey-content': raise('write', 'lesskey content can set LESSOPEN', { value: true, code: true }) } }),
   more: files(),
   most: files(),
-  bat: files({ values: '-l -H -r --language --highlight-line --line-range --theme --style --tabs --wrap --terminal-width --color --paging --pager' }),
+  bat: files({ values: '-l -H -r --language --highlight-line --line-range --theme --style --tabs --wrap --terminal-width --color --paging', flags: { '--pager': { value: true, shell: true, why: 'bat --pager runs a pager command' } } }),
   wc: files(),
   nl: files({ values: '-b -d -f -h -i -l -n -s -v -w' }),
-  od: files({ values: '-A -j -N -S -t -w' }),
+  // -w takes its value only attached (-w16): a separate word is a file.
+  od: files({ values: '-A -j -N -S -t' }),
   xxd: files({ values: '-c -g -l -o -s -n', last: 'write' }),
   hexdump: files({ values: '-e -n -s' }),
   hd: files(),
@@ -368,21 +397,22 @@ export const CATALOG: Record<string, ProgramRule> = {
   sum: files(),
   shasum: files({ values: '-a' }),
   md5: files(),
-  sort: files({ values: '-k -t -S -T --key --field-separator --buffer-size --temporary-directory --parallel', flags: { '-o': out, '--output': out } }),
+  sort: files({ values: '-k -t -S -T --key --field-separator --buffer-size --temporary-directory --parallel', flags: { '-o': out, '--output': out, '--compress-program': raise('danger', 'sort --compress-program runs a program on its temporary files', { value: true, code: true }) } }),
   uniq: files({ values: '-f -s -w', last: 'write' }),
   cut: files({ values: '-b -c -d -f --bytes --characters --delimiter --fields --output-delimiter' }),
   tr: read({ dynamicOk: true }),
   paste: files({ values: '-d' }),
   join: files({ values: '-1 -2 -j -o -t -e' }),
   comm: files(),
-  diff: files({ values: '-U -C -I -x -X --label --unified --context', flags: { '-r': rec, '--recursive': rec } }),
+  // --unified and --context take a value only with `=`.
+  diff: files({ values: '-U -C -I -x -X --label', flags: { '-r': rec, '--recursive': rec } }),
   diff3: files(),
   sdiff: files({ flags: { '-o': out, '--output': out } }),
   cmp: files(),
   colordiff: files(),
   file: files({ values: '-m -F' }),
   stat: files({ values: '-c -f --format --printf' }),
-  ls: files({ values: '-I -w -T --ignore --hide --width --tabsize --format --sort --time --time-style --color --indicator-style --quoting-style', flags: { '-R': rec, '--recursive': rec } }),
+  ls: files({ values: '-I -w -T --ignore --hide --width --tabsize --format --sort --time --time-style --indicator-style --quoting-style', flags: { '-R': rec, '--recursive': rec } }),
   dir: files(),
   vdir: files(),
   tree: files({ recursive: true, values: '-L -P -I --charset --filelimit --timefmt', flags: { '-o': out } }),
@@ -414,9 +444,10 @@ export const CATALOG: Record<string, ProgramRule> = {
   unix2dos: write({ args: 'write' }),
   jq: files({ skip: 1, values: '--arg --argjson --indent --tab', flags: { '-f': { value: true, file: 'read', noSkip: true }, '--from-file': { value: true, file: 'read', noSkip: true }, '--slurpfile': { value: true }, '--rawfile': { value: true } } }),
   yq: files({ skip: 1, flags: { '-i': raise('write', 'edits files in place', { args: 'write' }), '--inplace': raise('write', 'edits files in place', { args: 'write' }) } }),
-  xmllint: files({ flags: { '--output': out, '-o': out } }),
+  xmllint: files({ flags: { '--output': out, '-o': out, '--shell': raise('write', 'xmllint --shell runs commands from its input (save and write files)', { code: true }) } }),
   csvlook: files(),
-  grep: files({ skip: 1, values: '-A -B -C -m --max-count --after-context --before-context --context --include --exclude --exclude-dir --color --colour --label -d -D --devices --directories', flags: grepFlags }),
+  // --color/--colour take a value only with `=`: a separate word is the pattern or a file.
+  grep: files({ skip: 1, values: '-A -B -C -m --max-count --after-context --before-context --context --include --exclude --exclude-dir --label -d -D --devices --directories', flags: grepFlags }),
   egrep: files({ skip: 1, values: '-A -B -C -m --include --exclude --exclude-dir', flags: grepFlags }),
   fgrep: files({ skip: 1, values: '-A -B -C -m --include --exclude --exclude-dir', flags: grepFlags }),
   zgrep: files({ skip: 1, flags: grepFlags }),
@@ -439,17 +470,17 @@ export const CATALOG: Record<string, ProgramRule> = {
       '--ignore-file': inFile,
     },
   }),
-  ag: files({ skip: 1, recursive: true, values: '-A -B -C -m -G --ignore --file-search-regex' }),
-  ack: files({ skip: 1, recursive: true }),
+  ag: files({ skip: 1, recursive: true, values: '-A -B -C -m -G --ignore --file-search-regex', flags: { '--pager': { value: true, shell: true, why: 'ag --pager runs a pager command' } } }),
+  ack: files({ skip: 1, recursive: true, flags: { '--pager': { value: true, shell: true, why: 'ack --pager runs a pager command' } } }),
   fd: files({ skip: 1, recursive: true, values: '-e -t -d -E -j --extension --type --max-depth --exclude --threads --changed-within --changed-before --size --owner', flags: { '-x': raise('write', 'fd --exec runs a command for each match', { code: true }), '--exec': raise('write', 'fd --exec runs a command', { code: true }), '-X': raise('write', 'fd --exec-batch runs a command', { code: true }), '--exec-batch': raise('write', 'fd --exec-batch runs a command', { code: true }) } }),
-  fzf: read(),
+  fzf: read({ flags: { '--preview': raise('write', 'fzf --preview runs a command', { value: true, code: true }), '--bind': raise('write', 'fzf --bind can bind execute actions', { value: true, code: true }), '--with-shell': raise('write', 'fzf --with-shell sets the shell for commands', { value: true, code: true }), '--listen': raise('danger', 'fzf --listen accepts actions (execute) over HTTP'), '--listen-unsafe': raise('danger', 'fzf --listen-unsafe accepts execute actions over HTTP'), '--history': out } }),
   locate: read(),
   which: read({ dynamicOk: true }),
   whereis: read({ dynamicOk: true }),
   whatis: read(),
   apropos: read(),
-  man: read(),
-  info: read(),
+  man: read({ flags: { '-P': { value: true, shell: true, why: 'man -P runs a pager command' }, '--pager': { value: true, shell: true, why: 'man --pager runs a pager command' }, '-H': raise('danger', 'man -H opens a browser', { code: true }), '--html': raise('danger', 'man --html opens a browser', { code: true }), '-C': raise('write', 'man -C reads a configuration that can name the pager and filters', { value: true, file: 'read', code: true }), '--config-file': raise('write', 'man --config-file reads a configuration that can name the pager and filters', { value: true, file: 'read', code: true }) } }),
+  info: read({ flags: { '-o': out, '--output': out, '--dribble': out } }),
   tldr: read(),
   cheat: read(),
 
@@ -538,8 +569,9 @@ export const CATALOG: Record<string, ProgramRule> = {
   install: write({ args: 'read', last: 'write', values: '-m -o -g --mode --owner --group', flags: { '-t': { value: true, file: 'write' }, '-d': { args: 'write' } } }),
   tee: write({ args: 'write' }),
   truncate: write({ args: 'write', values: '-s -r --size --reference' }),
-  split: write({ args: 'read', values: '-l -b -n -a -C --lines --bytes --number --suffix-length --additional-suffix' }),
-  csplit: write({ args: 'read', values: '-f -b -n --prefix --suffix-format --digits' }),
+  // The last operand is the prefix of the files written; --filter hands each piece to a shell command.
+  split: write({ args: 'read', last: 'write', values: '-l -b -n -a -C --lines --bytes --number --suffix-length --additional-suffix', flags: { '--filter': { value: true, shell: true, code: true, why: 'split --filter runs a shell command on each piece' } } }),
+  csplit: write({ args: 'read', values: '-b -n --suffix-format --digits', flags: { '-f': out, '--prefix': out } }),
   patch: write({ values: '-p -F -B -z --strip --fuzz', flags: { '-i': inFile, '--input': inFile, '-o': out, '--output': out } }),
   mktemp: write({ why: 'creates a temporary file' }),
   mkfifo: write({ args: 'write' }),
@@ -590,8 +622,19 @@ export const CATALOG: Record<string, ProgramRule> = {
   // ── network ──
   curl: {
     tier: 'read',
-    values: '-H -A -e -m -u -w -X -x -b -c -r -Y -y -z --header --user-agent --referer --max-time --connect-timeout --user --write-out --request --proxy --cookie --range --retry --limit-rate --resolve --url --oauth2-bearer --cacert --cert --key --interface',
+    values: '-H -A -e -m -u -w -x -b -c -r -Y -y -z --header --user-agent --referer --max-time --connect-timeout --user --write-out --proxy --cookie --range --retry --limit-rate --resolve --url --oauth2-bearer --cacert --cert --key --interface',
     flags: {
+      // A method other than GET/HEAD (DELETE, POST…) changes remote state even without data.
+      '-X': raise('danger', 'sends a request with a method that may change remote state', { value: true, readValues: 'GET HEAD OPTIONS' }),
+      '--request': raise('danger', 'sends a request with a method that may change remote state', { value: true, readValues: 'GET HEAD OPTIONS' }),
+      '--data-ascii': raise('danger', 'sends data to a server (remote side effect)', { value: true }),
+      '--form-string': raise('danger', 'posts a form (remote side effect)', { value: true }),
+      '-Q': raise('danger', 'sends FTP/SFTP commands (remote side effect)', { value: true }),
+      '--quote': raise('danger', 'sends FTP/SFTP commands (remote side effect)', { value: true }),
+      '--mail-rcpt': raise('danger', 'sends mail (remote side effect)', { value: true }),
+      '--etag-save': out,
+      '--hsts': out,
+      '--alt-svc': out,
       '-o': out,
       '--output': out,
       '-O': raise('write', 'saves the download under its remote name'),
@@ -623,12 +666,22 @@ export const CATALOG: Record<string, ProgramRule> = {
   },
   wget: write({
     why: 'downloads files into the current directory',
-    values: '-U -t -T -w --user-agent --tries --timeout --wait --header --user --password -e --execute --level -l -A -R --accept --reject',
-    flags: { '-O': out, '--output-document': out, '-o': out, '--output-file': out, '-a': out, '-P': { value: true, file: 'write' }, '--directory-prefix': { value: true, file: 'write' }, '--post-data': raise('danger', 'sends data to a server', { value: true }), '--post-file': raise('danger', 'sends a local file to a server', { value: true, file: 'read' }), '--body-file': raise('danger', 'sends a local file to a server', { value: true, file: 'read' }), '-i': inFile, '--input-file': inFile, '-r': rec, '--recursive': rec, '-m': rec, '--mirror': rec },
+    values: '-U -t -T -w --user-agent --tries --timeout --wait --header --user --password --level -l -A -R --accept --reject',
+    flags: {
+      // wgetrc commands set any option: output_document, post_data, use_askpass…
+      '-e': raise('danger', 'wget -e runs wgetrc commands, which can set any option', { value: true }),
+      '--execute': raise('danger', 'wget -e runs wgetrc commands, which can set any option', { value: true }),
+      '--config': raise('danger', 'wget --config reads wgetrc commands, which can set any option', { value: true, file: 'read' }),
+      '--method': raise('danger', 'sends a request with a method that may change remote state', { value: true, readValues: 'GET HEAD OPTIONS' }),
+      '--body-data': raise('danger', 'sends data to a server', { value: true }),
+      '--use-askpass': raise('write', 'wget --use-askpass runs a program', { value: true, code: true }),
+      '--save-cookies': out,
+      '-O': out, '--output-document': out, '-o': out, '--output-file': out, '-a': out, '-P': { value: true, file: 'write' }, '--directory-prefix': { value: true, file: 'write' }, '--post-data': raise('danger', 'sends data to a server', { value: true }), '--post-file': raise('danger', 'sends a local file to a server', { value: true, file: 'read' }), '--body-file': raise('danger', 'sends a local file to a server', { value: true, file: 'read' }), '-i': inFile, '--input-file': inFile, '-r': rec, '--recursive': rec, '-m': rec, '--mirror': rec },
   }),
-  http: read({ flags: { '--download': raise('write', 'downloads a file'), '-d': raise('write', 'downloads a file'), '-o': out, '--output': out } }),
-  xh: read({ flags: { '--download': raise('write', 'downloads a file'), '-d': raise('write', 'downloads a file'), '-o': out, '--output': out } }),
-  aria2c: write({ why: 'downloads files' }),
+  // A method word or a request item (a=b, a:=json, a@file) sends data.
+  http: read({ argsRaise: { match: /^(POST|PUT|PATCH|DELETE|post|put|patch|delete)$|^[^=:@/]+(=(?!=)|:=|@)/, tier: 'danger', why: 'sends data or a state-changing method to a server (remote side effect)' }, flags: { '--download': raise('write', 'downloads a file'), '-d': raise('write', 'downloads a file'), '-o': out, '--output': out } }),
+  xh: read({ argsRaise: { match: /^(POST|PUT|PATCH|DELETE|post|put|patch|delete)$|^[^=:@/]+(=(?!=)|:=|@)/, tier: 'danger', why: 'sends data or a state-changing method to a server (remote side effect)' }, flags: { '--download': raise('write', 'downloads a file'), '-d': raise('write', 'downloads a file'), '-o': out, '--output': out } }),
+  aria2c: write({ why: 'downloads files', flags: { '-d': { value: true, file: 'write' }, '--dir': { value: true, file: 'write' }, '--on-download-complete': raise('write', 'runs a hook program', { value: true, code: true }), '--on-download-start': raise('write', 'runs a hook program', { value: true, code: true }), '--on-download-error': raise('write', 'runs a hook program', { value: true, code: true }), '--on-download-stop': raise('write', 'runs a hook program', { value: true, code: true }), '--on-bt-download-complete': raise('write', 'runs a hook program', { value: true, code: true }), '--on-download-pause': raise('write', 'runs a hook program', { value: true, code: true }) } }),
   nc: danger('raw network connections (can open shells or exfiltrate files)'),
   ncat: danger('raw network connections'),
   netcat: danger('raw network connections'),
@@ -641,8 +694,16 @@ export const CATALOG: Record<string, ProgramRule> = {
     args: 'read',
     last: 'write',
     recursive: true,
-    values: '--exclude --include --exclude-from --include-from --filter -f --chmod --chown --bwlimit --timeout --port --password-file --log-file --partial-dir --temp-dir -T --backup-dir --suffix --files-from --compare-dest --link-dest --copy-dest',
+    values: '--exclude --include --exclude-from --include-from --filter -f --chmod --chown --bwlimit --timeout --port --password-file --partial-dir --suffix --files-from --compare-dest --link-dest --copy-dest',
+    // host:path, host::module and rsync:// name another host.
+    argsRaise: { match: /^[^/]*:|^rsync:\/\//, tier: 'danger', why: `copies files to or from another host (${REMOTE})` },
     flags: {
+      '--log-file': out,
+      '--write-batch': out,
+      '--only-write-batch': out,
+      '--backup-dir': { value: true, file: 'write' },
+      '--temp-dir': { value: true, file: 'write' },
+      '-T': { value: true, file: 'write' },
       '--delete': raise('danger', 'deletes files at the destination'),
       '--delete-before': raise('danger', 'deletes files at the destination'),
       '--delete-during': raise('danger', 'deletes files at the destination'),
@@ -662,7 +723,8 @@ export const CATALOG: Record<string, ProgramRule> = {
   'ssh-add': danger('loads keys into the agent'),
   'ssh-copy-id': danger(`installs keys on another host (${REMOTE})`),
   'ssh-keyscan': read(),
-  openssl: read({ sub: { version: read(), x509: files({ flags: { '-in': inFile, '-out': out } }), s_client: read(), dgst: files(), rand: read({ flags: { '-out': out } }) }, other: write({ why: 'openssl may write keys and files', flags: { '-in': inFile, '-out': out } }) }),
+  // s_client sends its standard input to any server, like nc; -engine/-provider load shared objects.
+  openssl: read({ sub: { version: read(), x509: files({ flags: { '-in': inFile, '-out': out, ...sslModules } }), s_client: danger('raw network connection: sends its input to a server'), dgst: files({ flags: { '-out': out, ...sslModules } }), rand: read({ flags: { '-out': out, ...sslModules } }) }, other: write({ why: 'openssl may write keys and files', flags: { '-in': inFile, '-out': out, ...sslModules } }) }),
   gpg: write({ why: 'changes the keyring or writes files', flags: { '--list-keys': raise('read', 'lists keys'), '-k': raise('read', 'lists keys'), '--verify': raise('read', 'verifies'), '-o': out, '--output': out } }),
 
   // ── version control ──
@@ -711,13 +773,14 @@ export const CATALOG: Record<string, ProgramRule> = {
   pip: pipLike,
   pip3: pipLike,
   pipx: read({ sub: { list: read(), run: code('fetches and runs a package'), install: danger('installs a program outside the workspace') }, other: write() }),
-  uv: read({ sub: { pip: pipLike, run: code('runs a program'), sync: code('installs packages'), add: code('installs packages'), remove: write(), lock: write(), venv: write(), tree: read(), version: read(), tool: code('runs or installs tools'), build: code('builds packages'), publish: danger(`publishes a package (${REMOTE})`) }, other: code('uv command') }),
+  uv: read({ sub: { pip: pipLike, run: code('runs a program'), sync: code('installs packages'), add: code('installs packages'), remove: write(), lock: code('locking may build packages to read their metadata'), venv: write(), tree: code('resolves and locks the project (may build packages)'), version: read({ argsTier: { over: 0, tier: 'write', why: 'sets the project version and re-locks', code: true }, flags: { '--bump': raise('write', 'bumps the project version and re-locks', { value: true, code: true }) } }), tool: code('runs or installs tools'), build: code('builds packages'), publish: danger(`publishes a package (${REMOTE})`) }, other: code('uv command') }),
   uvx: code('fetches and runs a package'),
   poetry: read({ sub: { show: read(), check: read(), version: read(), config: read(), env: read(), run: code('runs a program'), install: code('installs packages'), add: code('installs packages'), update: code('installs packages'), build: code('builds packages'), publish: danger(`publishes a package (${REMOTE})`), lock: write(), remove: write() }, other: code('poetry command') }),
   pipenv: code('pipenv manages environments and runs code'),
   conda: read({ sub: { list: read(), info: read(), search: read(), env: read({ sub: { list: read() }, other: write() }) }, other: code('conda installs packages') }),
-  gem: read({ sub: { list: read(), search: read(), info: read(), env: read(), install: code('installs gems (native extensions run code)'), push: danger(`publishes a gem (${REMOTE})`), uninstall: write() }, other: write() }),
-  bundle: read({ sub: { list: read(), show: read(), outdated: read(), check: read(), exec: code('runs a program'), install: code('installs gems'), update: code('installs gems') }, other: code('bundler command') }),
+  gem: read({ sub: { list: read(), search: read(), info: read(), env: read(), install: code('installs gems (native extensions run code)'), push: danger(`publishes a gem (${REMOTE})`), uninstall: write(), build: code('evaluates the gemspec (Ruby code)') }, other: write() }),
+  // Bundler evaluates the Gemfile, which is Ruby code.
+  bundle: read({ sub: { list: code('evaluates the Gemfile (Ruby code)'), show: code('evaluates the Gemfile (Ruby code)'), outdated: code('evaluates the Gemfile (Ruby code)'), check: code('evaluates the Gemfile (Ruby code)'), exec: code('runs a program'), install: code('installs gems'), update: code('installs gems') }, other: code('bundler command') }),
   bundler: code('bundler runs gems'),
   rake: code('runs Rakefile tasks'),
   composer: read({ sub: { show: read(), info: read(), outdated: read(), validate: read(), install: code('runs composer scripts'), update: code('runs composer scripts'), require: code('runs composer scripts'), run: code('runs a composer script'), 'run-script': code('runs a composer script') }, other: code('composer command') }),
@@ -777,7 +840,7 @@ export const CATALOG: Record<string, ProgramRule> = {
       generate: code('runs //go:generate commands'),
       vet: code('runs analyzers'),
       fmt: write(),
-      list: read(),
+      list: read({ flags: { '-toolexec': raise('write', 'go list -toolexec runs a program', { value: true, code: true }), '-export': raise('write', 'go list -export compiles packages (cgo runs)', { code: true }), '-compiled': raise('write', 'go list -compiled runs cgo', { code: true }) } }),
       doc: read(),
       version: read(),
       env: read({ flags: { '-w': raise('danger', 'writes the Go environment file outside the workspace'), '-u': raise('danger', 'writes the Go environment file outside the workspace') } }),
@@ -822,7 +885,7 @@ export const CATALOG: Record<string, ProgramRule> = {
   ld: write({ args: 'read', flags: { '-o': out } }),
   javac: write({ args: 'read', flags: { '-d': { value: true, file: 'write' } } }),
   kotlinc: write({ args: 'read' }),
-  tsc: write({ why: 'emits compiled files', flags: { '--noEmit': raise('read', 'type-checks only'), '--version': raise('read', 'prints the version'), '-v': raise('read', 'prints the version') } }),
+  tsc: write({ why: 'emits compiled files', flags: { '--tsBuildInfoFile': out, '--generateTrace': { value: true, file: 'write' }, '--incremental': raise('write', 'writes a .tsbuildinfo file, even with --noEmit'), '-i': raise('write', 'writes a .tsbuildinfo file, even with --noEmit'), '--build': raise('write', 'builds project references'), '-b': raise('write', 'builds project references'), '--noEmit': raise('read', 'type-checks only'), '--version': raise('read', 'prints the version'), '-v': raise('read', 'prints the version') } }),
   esbuild: write({ args: 'read' }),
   vite: code('loads vite.config and plugins'),
   webpack: code('loads webpack.config and plugins'),
@@ -835,14 +898,14 @@ export const CATALOG: Record<string, ProgramRule> = {
   prettier: code('loads prettier config and plugins'),
   biome: write({ flags: { check: raise('read', 'checks only') } }),
   black: write({ args: 'write', flags: { '--check': raise('read', 'checks only', { args: 'read' }), '--diff': raise('read', 'prints a diff', { args: 'read' }) } }),
-  ruff: read({ sub: { check: read({ args: 'read', flags: { '--fix': raise('write', 'fixes files'), '--unsafe-fixes': raise('write', 'fixes files') } }), format: write({ args: 'write', flags: { '--check': raise('read', 'checks only', { args: 'read' }), '--diff': raise('read', 'prints a diff', { args: 'read' }) } }) }, other: read({ args: 'read' }) }),
+  ruff: read({ sub: { check: read({ args: 'read', flags: { '--fix': raise('write', 'fixes files'), '--unsafe-fixes': raise('write', 'fixes files'), '--fix-only': raise('write', 'fixes files'), '--add-noqa': raise('write', 'adds noqa comments to files'), '--output-file': out, '-o': out } }), clean: write({ why: 'deletes caches' }), format: write({ args: 'write', flags: { '--check': raise('read', 'checks only', { args: 'read' }), '--diff': raise('read', 'prints a diff', { args: 'read' }) } }) }, other: read({ args: 'read' }) }),
   isort: write({ args: 'write', flags: { '--check': raise('read', 'checks only', { args: 'read' }), '--diff': raise('read', 'prints a diff', { args: 'read' }) } }),
   flake8: code('loads flake8 plugins'),
   pylint: code('imports the code it checks'),
   mypy: code('runs mypy plugins'),
   pyright: read({ args: 'read' }),
   shellcheck: files(),
-  shfmt: files({ flags: { '-w': raise('write', 'rewrites files', { args: 'write' }) } }),
+  shfmt: files({ flags: { '-w': raise('write', 'rewrites files', { args: 'write' }), '--write': raise('write', 'rewrites files', { args: 'write' }) } }),
   rustfmt: write({ args: 'write', flags: { '--check': raise('read', 'checks only', { args: 'read' }) } }),
   'clang-format': files({ flags: { '-i': raise('write', 'edits files in place', { args: 'write' }) } }),
   pytest: code('runs tests'),
@@ -873,7 +936,7 @@ export const CATALOG: Record<string, ProgramRule> = {
   apt: systemPkg(['list', 'search', 'show', 'policy', 'depends', 'rdepends', 'changelog', '--version']),
   'apt-get': systemPkg(['--version', 'changelog']),
   'apt-cache': read(),
-  dpkg: read({ flags: { '-i': raise('danger', 'installs a package'), '--install': raise('danger', 'installs a package'), '-r': raise('danger', 'removes a package'), '--remove': raise('danger', 'removes a package'), '-P': raise('danger', 'purges a package'), '--purge': raise('danger', 'purges a package') } }),
+  dpkg: read({ flags: { '-x': raise('write', 'extracts a package', { args: 'write' }), '--extract': raise('write', 'extracts a package', { args: 'write' }), '-X': raise('write', 'extracts a package', { args: 'write' }), '--vextract': raise('write', 'extracts a package', { args: 'write' }), '-b': raise('write', 'builds a package', { args: 'write' }), '--build': raise('write', 'builds a package', { args: 'write' }), '--unpack': raise('danger', 'installs a package'), '--configure': raise('danger', 'configures packages (runs maintainer scripts)'), '--set-selections': raise('danger', 'changes package selections'), '--add-architecture': raise('danger', 'changes the package system'), '-i': raise('danger', 'installs a package'), '--install': raise('danger', 'installs a package'), '-r': raise('danger', 'removes a package'), '--remove': raise('danger', 'removes a package'), '-P': raise('danger', 'purges a package'), '--purge': raise('danger', 'purges a package') } }),
   'dpkg-query': read(),
   yum: systemPkg(['list', 'info', 'search', 'provides', 'repolist', 'check-update']),
   dnf: systemPkg(['list', 'info', 'search', 'provides', 'repolist', 'check-update', 'repoquery']),
@@ -919,9 +982,9 @@ export const CATALOG: Record<string, ProgramRule> = {
   },
   'docker-compose': read({ sub: { ps: read(), logs: read(), config: read(), images: read(), top: read(), version: read() }, other: danger('starts or changes containers') }),
   podman: read({ sub: { ps: read(), images: read(), inspect: read(), logs: read(), version: read(), info: read() }, other: danger('runs or changes containers') }),
-  kubectl: {
+  kubectl: withFlags(kubeFlags, {
     tier: 'read',
-    values: '-n --namespace --context --cluster --kubeconfig -l --selector -o --output --user -s --server',
+    values: '-n --namespace --context --cluster -l --selector -o --output --user -s --server',
     sub: {
       get: read(),
       describe: read(),
@@ -939,20 +1002,21 @@ export const CATALOG: Record<string, ProgramRule> = {
       rollout: read({ sub: { status: read(), history: read() }, other: danger(`changes a rollout (${REMOTE})`) }),
     },
     other: danger(`changes cluster state (${REMOTE})`),
-  },
-  helm: read({ sub: { list: read(), ls: read(), status: read(), get: read(), history: read(), show: read(), search: read(), template: read(), lint: read(), version: read(), env: read(), repo: read({ sub: { list: read() }, other: write() }), dependency: write() }, other: danger(`changes cluster state (${REMOTE})`) }),
+  }),
+  helm: withFlags(kubeFlags, read({ sub: { list: read(), ls: read(), status: read(), get: read(), history: read(), show: read(), search: read(), template: read(), lint: read(), version: read(), env: read(), repo: read({ sub: { list: read() }, other: write() }), dependency: write() }, other: danger(`changes cluster state (${REMOTE})`) })),
   k9s: danger('interactive cluster console'),
   minikube: danger('manages a local cluster VM'),
   kind: danger('manages local clusters'),
   terraform: {
     tier: 'read',
     sub: {
-      validate: read(),
-      show: read(),
+      // Provider plugins (executables under .terraform/) run to give their schemas.
+      validate: code('runs provider plugins'),
+      show: code('runs provider plugins'),
       output: read(),
       version: read(),
-      providers: read(),
-      graph: read(),
+      providers: read({ sub: { schema: code('runs provider plugins'), lock: write(), mirror: write() }, other: read() }),
+      graph: code('runs provider plugins'),
       fmt: write({ flags: { '-check': raise('read', 'checks only') } }),
       init: code('downloads and runs providers'),
       plan: code('runs providers and reads remote state'),
@@ -970,8 +1034,8 @@ export const CATALOG: Record<string, ProgramRule> = {
     },
     other: danger('unknown terraform command'),
   },
-  tofu: { tier: 'read', sub: { validate: read(), show: read(), output: read(), version: read(), fmt: write(), init: code('runs providers'), plan: code('runs providers') }, other: danger(`changes infrastructure (${REMOTE})`) },
-  pulumi: read({ sub: { preview: code('runs the program'), stack: read(), version: read(), whoami: read() }, other: danger(`changes infrastructure (${REMOTE})`) }),
+  tofu: { tier: 'read', sub: { validate: code('runs provider plugins'), show: code('runs provider plugins'), output: read(), version: read(), fmt: write(), init: code('runs providers'), plan: code('runs providers') }, other: danger(`changes infrastructure (${REMOTE})`) },
+  pulumi: read({ sub: { preview: code('runs the program'), stack: read({ sub: { ls: read(), output: read(), history: read(), export: read({ flags: { '--file': out } }), select: write() }, other: danger(`changes stacks (${REMOTE})`) }), version: read(), whoami: read() }, other: danger(`changes infrastructure (${REMOTE})`) }),
   ansible: danger('runs tasks on other hosts'),
   'ansible-playbook': danger('runs tasks on other hosts'),
   vagrant: danger('manages virtual machines'),
@@ -1005,7 +1069,7 @@ export const CATALOG: Record<string, ProgramRule> = {
   halt: danger('halts the machine'),
   poweroff: danger('powers the machine off'),
   init: danger('changes the run level'),
-  mount: read({ argsTier: { over: 0, tier: 'danger', why: 'mounts file systems' } }),
+  mount: read({ argsTier: { over: 0, tier: 'danger', why: 'mounts file systems' }, flags: { '-a': raise('danger', 'mounts every file system in fstab'), '--all': raise('danger', 'mounts every file system in fstab') } }),
   umount: danger('unmounts file systems'),
   fdisk: danger('changes disk partitions'),
   sfdisk: danger('changes disk partitions'),
@@ -1078,7 +1142,7 @@ export const CATALOG: Record<string, ProgramRule> = {
   code: code('opens an editor that runs extensions'),
   ed: write({ args: 'write' }),
   ex: code('ex runs editor commands'),
-  script: write({ why: 'records a session to a file' }),
+  script: write({ why: 'records a session to a file', flags: { '-c': { value: true, shell: true, why: 'script -c runs a shell command' }, '--command': { value: true, shell: true, why: 'script --command runs a shell command' } } }),
   tmux: danger('starts or drives terminal sessions'),
   screen: danger('starts or drives terminal sessions'),
   logger: read(),
@@ -1103,10 +1167,15 @@ export const DANGEROUS_ENV = new Set([
   'NODE_OPTIONS', 'NODE_PATH', 'PYTHONPATH', 'PYTHONSTARTUP', 'PYTHONHOME', 'PERL5OPT', 'PERL5LIB', 'PERLLIB', 'RUBYOPT', 'RUBYLIB',
   'JAVA_TOOL_OPTIONS', '_JAVA_OPTIONS', 'NPM_CONFIG_SCRIPT_SHELL', 'npm_config_script_shell', 'HOME', 'XDG_CONFIG_HOME', 'TMPDIR',
   'SUDO_ASKPASS', 'BROWSER', 'RIPGREP_CONFIG_PATH', 'MAKEFLAGS', 'CARGO_HOME', 'RUSTC_WRAPPER', 'CC', 'CXX',
+  // Options and configuration read from the environment that name programs, load code or write files.
+  'LESS', 'LESSKEY', 'LESSKEYIN', 'LESSKEY_SRC', 'MANOPT', 'SYSTEMD_PAGER', 'BAT_PAGER', 'BAT_CONFIG_PATH', 'FZF_DEFAULT_COMMAND',
+  'FZF_DEFAULT_OPTS', 'TAR_OPTIONS', 'RSYNC_RSH', 'RSYNC_CONNECT_PROG', 'WGETRC', 'CURL_HOME', 'KUBECONFIG', 'GOFLAGS', 'SHELL',
+  'HISTFILE', 'GCONV_PATH', 'OPENSSL_CONF', 'OPENSSL_ENGINES', 'OPENSSL_MODULES', 'PHPRC', 'PHP_INI_SCAN_DIR', 'R_PROFILE',
+  'R_PROFILE_USER', 'AWKPATH', 'AWKLIBPATH', 'BUNDLE_GEMFILE', 'GNUMAKEFLAGS', 'MFLAGS', 'ACKRC', 'ACK_OPTIONS',
 ]);
 
 /** GIT_CONFIG_KEY_n / GIT_CONFIG_VALUE_n and similar families. */
-export const DANGEROUS_ENV_PREFIXES = ['GIT_CONFIG_KEY_', 'GIT_CONFIG_VALUE_', 'BASH_FUNC_', 'LD_', 'DYLD_'];
+export const DANGEROUS_ENV_PREFIXES = ['GIT_CONFIG_KEY_', 'GIT_CONFIG_VALUE_', 'BASH_FUNC_', 'LD_', 'DYLD_', 'GIT_TRACE', 'LUA_INIT', 'npm_config_', 'NPM_CONFIG_'];
 
 /** Programs that fetch from the network: piping them into an interpreter runs fetched code. */
 export const NETWORK_FETCHERS = new Set(['curl', 'wget', 'http', 'xh', 'aria2c', 'fetch', 'nc', 'ncat', 'socat', 'ssh', 'scp', 'gh', 'git']);

@@ -292,6 +292,15 @@ export class Classifier {
       case 'let':
         this.let(words, part, id);
         return;
+      case 'alias':
+        // With expand_aliases an alias's value runs in place of the name: classify it as a command.
+        this.add(id, rule.tier, rule.why ?? 'defines an alias', start, end, part);
+        for (const w of words.slice(1)) {
+          const eq = w.value.indexOf('=');
+          if (w.dynamic) this.dynamicArg(w, part);
+          else if (eq > 0 && eq < w.value.length - 1) this.evalLike([sliceWord(w, eq + 1)], part, id, `the alias ${w.value.slice(0, eq)} runs this command`);
+        }
+        return;
       case 'xargs':
         this.xargs(rule, words, part, id, io, depth);
         return;
@@ -397,6 +406,13 @@ export class Classifier {
         else if (val?.dynamic) dynamics.push(val);
         continue;
       }
+      const eqAt = v.indexOf('=');
+      const single = eqAt > 2 && rule.flags && Object.hasOwn(rule.flags, v.slice(0, eqAt)) ? rule.flags[v.slice(0, eqAt)] : undefined;
+      if (single) {
+        // `-toolexec=cmd` (Go's flag package, openssl, terraform): one option with its value.
+        effects.push({ key: v.slice(0, eqAt), fr: single, w, val: sliceWord(w, eqAt + 1) });
+        continue;
+      }
       const whole = rule.flags && Object.hasOwn(rule.flags, v) ? rule.flags[v] : undefined;
       if (whole || values.has(v)) {
         const val = whole?.value || values.has(v) ? (words[++j] ?? null) : null;
@@ -419,7 +435,16 @@ export class Classifier {
     }
     const state = this.applyEffects(effects, rule, part, id, start, end);
     if (!rule.dynamicOk) for (const d of dynamics) this.dynamicArg(d, part);
-    if (rule.argsTier && positionals.length > rule.argsTier.over) this.add(`${id}.args`, rule.argsTier.tier, rule.argsTier.why, start, end, part);
+    if (rule.argsTier && positionals.length > rule.argsTier.over) {
+      this.add(`${id}.args`, rule.argsTier.tier, rule.argsTier.why, start, end, part);
+      if (rule.argsTier.code) this.code(`${id}.args`, rule.argsTier.why, start, end, part);
+    }
+    const ar = rule.argsRaise;
+    const raised = ar ? positionals.find((w) => w.dynamic || ar.match.test(w.value)) : undefined;
+    if (ar && raised) {
+      this.add(`${id}.arg`, ar.tier, `${ar.why} (${raised.value})`, raised.start, raised.end, part);
+      if (ar.code) this.code(`${id}.arg`, ar.why, raised.start, raised.end, part);
+    }
     const skip = state.noSkip ? 0 : (rule.skip ?? 0);
     for (let p = 0; p < positionals.length; p++) {
       const w = positionals[p]!;
@@ -435,20 +460,26 @@ export class Classifier {
   /** Emits the base reason (possibly lowered by a read-only flag such as --check) and flag effects. */
   private applyEffects(effects: { key: string; fr: FlagRule; w: Word; val: Word | null }[], rule: ProgramRule, part: Part, id: string, start = -1, end = -1) {
     const state = { role: rule.args ?? ('none' as Role), recursive: rule.recursive ?? false, noSkip: false };
-    if (start < 0) return state;
-    let base = rule.tier;
-    let lowered: string | null = null;
-    for (const e of effects) {
-      if (e.fr.tier && TIER_RANK[e.fr.tier] < TIER_RANK[base]) {
-        base = e.fr.tier;
-        lowered = e.key;
+    // Options before a subcommand (`kubectl --kubeconfig=f get`): the subcommand gives the base
+    // tier, but the options' own effects still count.
+    let base: Tier = 'read';
+    if (start >= 0) {
+      base = rule.tier;
+      let lowered: string | null = null;
+      for (const e of effects) {
+        if (e.fr.tier && TIER_RANK[e.fr.tier] < TIER_RANK[base]) {
+          base = e.fr.tier;
+          lowered = e.key;
+        }
       }
+      this.add(id, base, rule.why ?? (lowered ? `${id.replace('catalog.', '')} ${lowered}` : ruleLabel(id)), start, end, part);
+      if (rule.code) this.code(id, rule.why ?? 'runs code', start, end, part);
     }
-    this.add(id, base, rule.why ?? (lowered ? `${id.replace('catalog.', '')} ${lowered}` : ruleLabel(id)), start, end, part);
-    if (rule.code) this.code(id, rule.why ?? 'runs code', start, end, part);
     for (const { key, fr, w, val } of effects) {
+      if (fr.readValues && val && !val.dynamic && fr.readValues.split(' ').includes(val.value)) continue;
       if (fr.tier && TIER_RANK[fr.tier] > TIER_RANK[base]) this.add(`${id}${key}`, fr.tier, fr.why ?? `${key} raises the tier`, w.start, w.end, part);
       if (fr.code) this.code(`${id}${key}`, fr.why ?? `${key} runs code`, w.start, w.end, part);
+      if (fr.shell && val) this.evalLike([val], part, `${id}${key}`, fr.why ?? `${key} runs a shell command`);
       if (fr.file && val) this.file(val, fr.file, false, part);
       else if (val?.dynamic && !rule.dynamicOk) this.dynamicArg(val, part);
       if (fr.recursive) state.recursive = true;
@@ -478,6 +509,18 @@ export class Classifier {
   }
 
   private wrapper(rule: ProgramRule, words: Word[], part: Part, id: string, io: IO, depth: number): void {
+    const inline = rule.opts?.inline?.split(' ') ?? [];
+    for (let k = 1; k < words.length && inline.length > 0; k++) {
+      // `flock FILE -c CMD`: the command is a shell string, and it may follow the wrapper's operands.
+      const v = words[k]!.value;
+      const flag = inline.find((f) => v === f || (f.startsWith('--') && v.startsWith(`${f}=`)));
+      if (!flag) continue;
+      this.add(id, rule.tier, `${words[0]!.value} ${flag} runs a shell command`, words[0]!.start, words[0]!.end, part);
+      const cmd = v === flag ? words[k + 1] : sliceWord(words[k]!, flag.length + 1);
+      if (cmd) this.evalLike([cmd], part, id, `${words[0]!.value} ${flag} runs its command string`);
+      else this.add(`${id}.c`, 'danger', `${flag} without a command string`, words[0]!.start, words[0]!.end, part);
+      return;
+    }
     const j = this.skipOptions(words, 1, valueSet(rule.opts), rule.opts?.leading ?? 0);
     this.add(id, rule.tier, `${words[0]!.value} runs the command that follows`, words[0]!.start, words[0]!.end, part);
     for (let k = 1; k < Math.min(j, words.length); k++) if (words[k]!.dynamic) this.dynamicArg(words[k]!, part);
@@ -1214,8 +1257,11 @@ export class Classifier {
 function abbreviations(rule: ProgramRule, key: string): [string, FlagRule][] {
   if (!rule.flags || key.length < 3) return [];
   const found: [string, FlagRule][] = [];
+  // Go's flag package takes `--toolexec` for `-toolexec`.
+  const single = `-${key.slice(2)}`;
   for (const [full, fr] of Object.entries(rule.flags)) {
-    if (!full.startsWith('--') || !full.startsWith(key)) continue;
+    const go = full.length > 2 && !full.startsWith('--') && full === single;
+    if (!go && (!full.startsWith('--') || !full.startsWith(key))) continue;
     if (fr.tier && TIER_RANK[fr.tier] < TIER_RANK[rule.tier]) continue;
     found.push([full, fr]);
   }
