@@ -26,7 +26,7 @@ export class Engine implements PolicyEngine {
     try {
       if (typeof command !== 'string') throw new TypeError('the command must be a string');
       const paths = { workspace: options.workspace ?? null, home: options.home ?? this.home };
-      new Classification(this.parser, sink, paths, options.confined === true).run(command, null, 0);
+      new Classification(this.parser, sink, paths, options.confined === true).run(command, null, 0, '');
       return finish(command, sink);
     } catch (error) {
       const len = typeof command === 'string' ? Buffer.byteLength(command) : 0;
@@ -53,13 +53,14 @@ class Classification {
     readonly confined: boolean,
   ) {}
 
-  run(text: string, override: [number, number] | null, depth: number): void {
+  /** Classifies `text` run in the directory `cwd` (relative to the workspace); returns the directory it ends in. */
+  run(text: string, override: [number, number] | null, depth: number, cwd: string | null): string | null {
     const sink = this.sink;
     if (depth > MAX_NESTING) {
       const [s, e] = override ?? [0, text.length];
       sink.reasons.push({ rule: 'nesting.too-deep', tier: 'danger', text: 'command strings nested too deeply to follow', start: s, end: e });
       sink.tier = 'danger';
-      return;
+      return null;
     }
     const tree = parseTree(this.parser, text);
     if (!tree) throw new Error('the parser returned no tree');
@@ -75,8 +76,9 @@ class Classification {
       sink.reasons.push(override ? { ...r, start: override[0], end: override[1] } : r);
       if (r.tier === 'danger' || (r.tier === 'write' && sink.tier === 'read')) sink.tier = r.tier;
     }
-    const classifier = new Classifier(sink, new RunContext(this, override, depth, walker.functions));
+    const classifier = new Classifier(sink, new RunContext(this, override, depth, walker.functions), cwd);
     for (const cmd of walker.commands) classifier.simple(cmd, walker.commands);
+    return classifier.directory;
   }
 
   repoConfig(dir: string): RepoConfig {
@@ -104,8 +106,8 @@ class RunContext implements ClassifyContext {
     this.paths = job.paths;
   }
 
-  nested(text: string, start: number, end: number, depth: number): void {
-    this.job.run(text, [start, end], depth);
+  nested(text: string, start: number, end: number, depth: number, cwd: string | null): string | null {
+    return this.job.run(text, [start, end], depth, cwd);
   }
 
   repoConfig(dir: string): RepoConfig {

@@ -38,8 +38,11 @@ export interface Sink {
 export interface ClassifyContext {
   confined: boolean;
   paths: PathContext;
-  /** Parses and classifies a nested command string (bash -c, eval, ssh …) into the same sink. */
-  nested(text: string, start: number, end: number, depth: number): void;
+  /**
+   * Parses and classifies a nested command string (bash -c, eval, ssh …) into the same sink, run
+   * in the directory `cwd` (see Classifier.cwd); returns the directory the string ends in.
+   */
+  nested(text: string, start: number, end: number, depth: number, cwd: string | null): string | null;
   /** Nested parses report every span as the span of the word that held the string. */
   override: [number, number] | null;
   depth: number;
@@ -120,12 +123,20 @@ export class Classifier {
    * a path = that directory, null = not known statically (relative targets become dynamic).
    * Commands are taken in source order, which over-approximates subshells and branches.
    */
-  private cwd: string | null = '';
+  private cwd: string | null;
 
   constructor(
     private readonly sink: Sink,
     private readonly ctx: ClassifyContext,
-  ) {}
+    cwd: string | null = '',
+  ) {
+    this.cwd = cwd;
+  }
+
+  /** The directory the commands classified so far leave the shell in. */
+  get directory(): string | null {
+    return this.cwd;
+  }
 
   private changeDirectory(words: Word[]): void {
     const args = words.slice(1).filter((w) => !(!w.dynamic && /^-[LPe@]+$/.test(w.value)));
@@ -551,25 +562,54 @@ export class Classifier {
 
   private envWrapper(words: Word[], part: Part, id: string, io: IO, depth: number): void {
     let j = 1;
+    let dir: Word | null | undefined;
+    const split = (arg: Word | undefined) => {
+      this.add(id, 'read', 'env runs the command that follows', words[0]!.start, words[0]!.end, part);
+      if (arg) this.inDirectory(dir, () => this.evalLike([arg, ...words.slice(j + 1)], part, id, 'env -S splits a string into a command'));
+      else this.add(`${id}.S`, 'danger', 'env -S without a string', words[0]!.start, words[0]!.end, part);
+    };
     for (; j < words.length; j++) {
       const w = words[j]!;
-      const v = w.value;
+      let v = w.value;
       if (w.dynamic) {
         this.dynamicArg(w, part);
         continue;
       }
       if (v === '--') continue;
-      if (v === '-u' || v === '--unset' || v === '-C' || v === '--chdir' || v === '-P') {
-        j++;
+      if (v.startsWith('--')) {
+        // coreutils takes any unambiguous prefix (`--ch=/` is --chdir=/).
+        v = canonicalLong(v, ENV_LONG);
+        const key = longKey(v);
+        const val = v.length > key.length ? sliceWord({ ...w, value: v }, key.length + 1) : null;
+        if (key === '--split-string') {
+          if (!val) j++;
+          split(val ?? words[j]);
+          return;
+        }
+        if (key === '--chdir') {
+          dir = val ?? words[++j] ?? null;
+          continue;
+        }
+        if ((key === '--unset' || key === '--argv0') && !val) j++;
         continue;
       }
-      if (v === '-S' || v === '--split-string' || v.startsWith('--split-string=') || (v.startsWith('-S') && v.length > 2)) {
-        const arg = v === '-S' || v === '--split-string' ? words[++j] : sliceWord(w, v.startsWith('-S') ? 2 : 15);
-        this.add(id, 'read', 'env runs the command that follows', words[0]!.start, words[0]!.end, part);
-        if (arg) this.evalLike([arg, ...words.slice(j + 1)], part, id, 'env -S splits a string into a command');
-        return;
+      if (v.startsWith('-') && v.length > 1) {
+        // A cluster such as -iS'cmd' or -vC/: the first letter that takes a value takes the rest.
+        for (let k = 1; k < v.length; k++) {
+          const c = v[k]!;
+          if (!'uCSPa'.includes(c)) continue;
+          const rest = k + 1 < v.length ? sliceWord(w, k + 1) : null;
+          if (!rest) j++;
+          const val = rest ?? words[j];
+          if (c === 'S') {
+            split(val);
+            return;
+          }
+          if (c === 'C') dir = val ?? null;
+          break;
+        }
+        continue;
       }
-      if (v.startsWith('-')) continue;
       const eq = v.indexOf('=');
       if (eq > 0 && /^[A-Za-z_][A-Za-z0-9_]*$/.test(v.slice(0, eq))) {
         this.env(v.slice(0, eq), w.start, w.end, true);
@@ -578,7 +618,26 @@ export class Classifier {
       break;
     }
     this.add(id, 'read', j < words.length ? 'env runs the command that follows' : 'env prints the environment', words[0]!.start, words[0]!.end, part);
-    if (j < words.length) this.argv(words.slice(j), io, depth + 1);
+    if (j < words.length) this.inDirectory(dir, () => this.argv(words.slice(j), io, depth + 1));
+  }
+
+  /**
+   * Classifies what `fn` adds as run in `dir` (env -C, find -execdir): relative paths are placed
+   * there; null is a directory not known statically; undefined leaves the directory as it is.
+   */
+  private inDirectory(dir: Word | null | undefined, fn: () => void): void {
+    if (dir === undefined) {
+      fn();
+      return;
+    }
+    const saved = this.cwd;
+    if (dir === null || dir.dynamic) this.cwd = null;
+    else this.changeDirectory([{ ...dir, value: 'cd' }, dir]);
+    try {
+      fn();
+    } finally {
+      this.cwd = saved;
+    }
   }
 
   private commandBuiltin(words: Word[], part: Part, id: string, io: IO, depth: number): void {
@@ -599,8 +658,8 @@ export class Classifier {
     if (j < words.length) this.argv(words.slice(j), io, depth + 1);
   }
 
-  /** Re-parses a command string given as arguments (eval, bash -c, ssh, watch …). */
-  private evalLike(args: Word[], part: Part, id: string, text: string): void {
+  /** Re-parses a command string given as arguments (eval, bash -c, ssh, watch …); `remote`: it runs on another host, not here. */
+  private evalLike(args: Word[], part: Part, id: string, text: string, remote = false): void {
     const start = args[0]!.start;
     const end = args[args.length - 1]!.end;
     const dyn = args.find((a) => a.dynamic);
@@ -610,12 +669,16 @@ export class Classifier {
     }
     this.add(id, 'read', text, start, end, part);
     const o = this.ctx.override;
-    this.ctx.nested(
+    // The string runs in this shell's directory (`cd /etc; sh -c 'echo > passwd'`); a `cd` inside
+    // it moves this shell only for eval, but where a child shell went is left unknown rather than guessed.
+    const after = this.ctx.nested(
       args.map((a) => a.value).join(' '),
       o ? o[0] : start,
       o ? o[1] : end,
       this.ctx.depth + 1,
+      remote ? '' : this.cwd,
     );
+    if (!remote && after !== this.cwd) this.cwd = id === 'catalog.eval' ? after : null;
   }
 
   // ───────────────────────────── shells and interpreters ─────────────────────────────
@@ -766,6 +829,7 @@ export class Classifier {
     for (; j < words.length && /^-[HLP]$|^-O\d$/.test(words[j]!.value); j++);
     if (words[j]?.value === '-D') j += 2;
     let points = 0;
+    const firstPoint = j;
     for (; j < words.length; j++) {
       const w = words[j]!;
       if (!w.dynamic && (w.value.startsWith('-') || w.value === '(' || w.value === '!' || w.value === ')')) break;
@@ -787,8 +851,10 @@ export class Classifier {
         let k = j + 1;
         while (k < words.length && !(words[k]!.value === ';' || (words[k]!.value === '+' && k > j + 1))) k++;
         const inner = words.slice(j + 1, k).map((x) => (x.value.includes('{}') ? { ...x, dynamic: true } : x));
+        // -execdir runs in the directory of each match: somewhere under the starting point.
+        const dir = v === '-execdir' || v === '-okdir' ? (points === 1 ? words[firstPoint]! : null) : undefined;
         if (inner.length === 0) this.add(`${id}.exec`, 'danger', `${v} without a command`, w.start, w.end, part);
-        else this.argv(inner, io, depth + 1);
+        else this.inDirectory(dir, () => this.argv(inner, io, depth + 1));
         j = k;
         continue;
       }
@@ -823,8 +889,8 @@ export class Classifier {
     let scriptFile = false;
     let endOpts = false;
     for (let j = 1; j < words.length; j++) {
-      const w = words[j]!;
-      const v = w.value;
+      let w = words[j]!;
+      let v = w.value;
       if (endOpts || !v.startsWith('-') || v === '-' || w.dynamic) {
         positionals.push(w);
         continue;
@@ -832,6 +898,11 @@ export class Classifier {
       if (v === '--') {
         endOpts = true;
         continue;
+      }
+      if (v.startsWith('--')) {
+        // GNU sed takes any unambiguous prefix: `--i` is --in-place, `--expr=` is --expression=.
+        v = canonicalLong(v, SED_LONG);
+        w = { ...w, value: v };
       }
       if (v === '-e' || v === '--expression') {
         if (words[j + 1]) scripts.push(words[++j]!);
@@ -901,46 +972,143 @@ export class Classifier {
   private awk(words: Word[], part: Part, id: string): void {
     const start = words[0]!.start;
     const end = words[words.length - 1]!.end;
-    let program: Word | null = null;
+    const programs: Word[] = [];
     let fromFile = false;
     const positionals: Word[] = [];
+    let endOpts = false;
+    const programFile = (f: Word | undefined) => {
+      fromFile = true;
+      if (f) this.file(f, 'read', false, part);
+    };
+    /** -d/-p/-o (--dump-variables, --profile, --pretty-print) write a file: the one attached, else one in the directory. */
+    const output = (w: Word, f: Word | null) => {
+      this.add(`${id}.output`, 'write', `awk ${w.value} writes a file`, w.start, w.end, part);
+      if (f && f.value !== '') this.file(f, 'write', false, part);
+    };
     for (let j = 1; j < words.length; j++) {
       const w = words[j]!;
       const v = w.value;
-      if (w.dynamic && v.startsWith('-')) {
+      if (endOpts || !v.startsWith('-') || v === '-') {
+        if (programs.length === 0 && !fromFile) programs.push(w);
+        else positionals.push(w);
+        endOpts = true; // options end at the program text
+        continue;
+      }
+      if (w.dynamic) {
         this.dynamicArg(w, part);
         continue;
       }
-      if (v === '-F' || v === '-v' || v === '--assign' || v === '--field-separator') {
-        j++;
+      if (v === '--') {
+        endOpts = true;
         continue;
       }
-      if (/^-[Fv]./.test(v)) continue;
-      if (v === '-f' || v === '--file' || v === '-i' || v === '--include' || v === '-l' || v === '--load') {
-        fromFile = true;
-        if (words[j + 1]) this.file(words[j + 1]!, 'read', false, part);
-        j++;
+      if (v.startsWith('--') || v === '-W' || v.startsWith('-W')) {
+        // `-W opt` is gawk's (and mawk's) spelling of `--opt`.
+        let long = v;
+        let wordOf = w;
+        if (!v.startsWith('--')) {
+          const rest = v === '-W' ? words[++j] : sliceWord(w, 2);
+          if (!rest || rest.dynamic) {
+            this.add(`${id}.dynamic`, 'danger', 'an awk -W option that is not known statically', w.start, w.end, part);
+            continue;
+          }
+          long = `--${rest.value}`;
+          wordOf = { ...rest, value: long };
+        }
+        const matches = longMatches(long, AWK_LONG);
+        const eq = long.indexOf('=');
+        const attached = eq >= 0 ? sliceWord(wordOf, eq + 1) : null;
+        const value = () => attached ?? words[++j];
+        if (matches.length !== 1) {
+          this.code(`${id}.option`, `awk ${v} is an option NOME does not model`, w.start, w.end, part);
+          continue;
+        }
+        switch (matches[0]) {
+          case '--field-separator':
+          case '--assign':
+            value();
+            break;
+          case '--file':
+          case '--include':
+          case '--exec':
+            programFile(value());
+            break;
+          case '--source': {
+            const p = value();
+            if (p) programs.push(p);
+            break;
+          }
+          case '--load':
+            value();
+            this.code(`${id}-l`, 'awk --load loads a shared object', w.start, w.end, part);
+            break;
+          case '--dump-variables':
+          case '--profile':
+          case '--pretty-print':
+            output(w, attached);
+            break;
+          case '--debug':
+            this.code(`${id}.debug`, 'awk --debug runs debugger commands', w.start, w.end, part);
+            break;
+          default:
+        }
         continue;
       }
-      if (v === '-e' || v === '--source') {
-        program = words[++j] ?? null;
-        continue;
+      // A cluster of short options; the first that takes a value takes the rest of the word or the next word.
+      for (let k = 1; k < v.length; k++) {
+        const c = v[k]!;
+        const rest = k + 1 < v.length ? sliceWord(w, k + 1) : null;
+        const value = () => rest ?? words[++j];
+        if (c === 'F' || c === 'v') {
+          value();
+          break;
+        }
+        if (c === 'f' || c === 'i' || c === 'E') {
+          programFile(value());
+          break;
+        }
+        if (c === 'e') {
+          const p = value();
+          if (p) programs.push(p);
+          break;
+        }
+        if (c === 'l') {
+          value();
+          this.code(`${id}-l`, 'awk -l loads a shared object', w.start, w.end, part);
+          break;
+        }
+        if (c === 'd' || c === 'p' || c === 'o') {
+          output(w, rest);
+          break;
+        }
+        if (c === 'D') {
+          this.code(`${id}.debug`, 'awk -D runs debugger commands', w.start, w.end, part);
+          break;
+        }
+        if (c === 'L') break; // --lint[=fatal]
+        if (!'bcCghMnNOPrsStVkI'.includes(c)) {
+          this.code(`${id}.option`, `awk -${c} is an option NOME does not model`, w.start, w.end, part);
+          break;
+        }
       }
-      if (v === '--') continue;
-      if (v.startsWith('-') && v !== '-') continue;
-      if (!program && !fromFile) program = w;
-      else positionals.push(w);
     }
     this.add(id, 'read', 'awk processes text', start, end, part);
     if (fromFile) this.code(`${id}-f`, 'awk runs a program file NOME does not see (it may call system())', start, end, part);
-    if (program) {
-      if (program.dynamic) this.add(`${id}.dynamic`, 'danger', 'the awk program is not known statically', program.start, program.end, part);
-      else {
-        const p = program.value;
-        if (/\bsystem\s*\(/.test(p) || /\|\s*(getline|&)|\|&|"\s*\|/.test(p) || /\b(print|printf)\b[^;{}]*\|/.test(p)) {
-          this.code(`${id}.exec`, 'the awk program runs commands (system() or a pipe)', program.start, program.end, part);
-        }
-        if (/\b(print|printf)\b[^;{}]*>/.test(p)) this.add(`${id}.writes`, 'write', 'the awk program writes to files', program.start, program.end, part);
+    for (const program of programs) {
+      if (program.dynamic) {
+        this.add(`${id}.dynamic`, 'danger', 'the awk program is not known statically', program.start, program.end, part);
+        continue;
+      }
+      const p = program.value;
+      // gawk: @f() calls the function named by f's value (system too); @load loads a shared object.
+      if (/\bsystem\s*\(/.test(p) || /\|\s*(getline|&)|\|&|"\s*\|/.test(p) || /\b(print|printf)\b[^;{}]*\|/.test(p) || /@\s*[A-Za-z_][\w:]*\s*\(|@\s*(load|include)\b/.test(p)) {
+        this.code(`${id}.exec`, 'the awk program runs commands (system(), a pipe, an indirect call or @load)', program.start, program.end, part);
+      }
+      // print > "file" writes the file; a target that is not a string literal is not known statically.
+      for (const m of p.matchAll(/\b(?:print|printf)\b[^;{}]*?>>?\s*("(?:[^"\\]|\\.)*"|[^;{}\s)]+)/g)) {
+        const target = m[1]!;
+        if (target.startsWith('"')) this.file({ ...program, value: target.slice(1, -1).replace(/\\(.)/g, '$1'), dynamic: false, glob: false }, 'write', false, part);
+        else this.file({ ...program, value: target, dynamic: true, glob: false }, 'write', false, part);
       }
     }
     for (const p of positionals) {
@@ -989,7 +1157,13 @@ export class Classifier {
       }
       if (v.startsWith('--')) {
         const eq = v.indexOf('=');
-        const key = eq < 0 ? v : v.slice(0, eq);
+        // GNU tar takes any unambiguous prefix (`--to-com=sh`, `--direc=/`).
+        const matches = longMatches(v, TAR_LONG);
+        if (matches.length > 1 && matches.some((m) => TAR_RUNS.includes(m))) {
+          danger(w, `tar ${v} may be ${matches.filter((m) => TAR_RUNS.includes(m)).join(' or ')}, which runs a program`);
+          continue;
+        }
+        const key = matches.length === 1 ? matches[0]! : eq < 0 ? v : v.slice(0, eq);
         const val = eq >= 0 ? sliceWord(w, eq + 1) : undefined;
         const next = () => val ?? words[++j];
         if (['--create', '--extract', '--get', '--list', '--append', '--update', '--diff', '--compare', '--delete', '--concatenate'].includes(key)) mode = { '--create': 'c', '--extract': 'x', '--get': 'x', '--list': 't', '--append': 'r', '--update': 'u', '--diff': 'd', '--compare': 'd', '--delete': 'D', '--concatenate': 'A' }[key]!;
@@ -999,7 +1173,7 @@ export class Classifier {
           const f = next();
           if (f) this.file(f, 'read', false, part);
         } else if (key === '--absolute-names') absolute = true;
-        else if (['--to-command', '--use-compress-program', '--rsh-command', '--info-script', '--new-volume-script', '--rmt-command'].includes(key)) {
+        else if (TAR_RUNS.includes(key) && key !== '--checkpoint-action') {
           danger(w, `tar ${key} runs a program`);
           if (eq < 0) j++;
         } else if (key === '--checkpoint-action') {
@@ -1210,7 +1384,7 @@ export class Classifier {
     this.add(id, 'write', `ssh runs a command on ${host.value} (outside the workspace)`, start, end, part);
     // The remote command is classified like a local one; its paths are remote, so they are not file targets.
     const before = this.sink.files.length;
-    this.evalLike(remote, part, `${id}.remote`, `the command runs on ${host.value}`);
+    this.evalLike(remote, part, `${id}.remote`, `the command runs on ${host.value}`, true);
     this.sink.files.length = before;
   }
 
@@ -1267,6 +1441,58 @@ function abbreviations(rule: ProgramRule, key: string): [string, FlagRule][] {
   }
   return found;
 }
+
+/** `--outp=x` → `--output=x` when the prefix names exactly one of `names`; otherwise unchanged. */
+function canonicalLong(v: string, names: readonly string[]): string {
+  const matches = longMatches(v, names);
+  return matches.length === 1 ? matches[0]! + v.slice(longKey(v).length) : v;
+}
+
+function longKey(v: string): string {
+  const eq = v.indexOf('=');
+  return eq < 0 ? v : v.slice(0, eq);
+}
+
+/** The long options of `names` that `v` (`--opt` or `--opt=value`) may stand for. */
+function longMatches(v: string, names: readonly string[]): string[] {
+  const key = longKey(v);
+  if (names.includes(key)) return [key];
+  if (key.length < 3) return [];
+  return names.filter((n) => n.startsWith(key));
+}
+
+/** tar options that run a program. */
+const TAR_RUNS = ['--to-command', '--use-compress-program', '--rsh-command', '--info-script', '--new-volume-script', '--rmt-command', '--set-mtime-command', '--checkpoint-action'];
+
+/** GNU tar's long options, for resolving abbreviations. */
+const TAR_LONG = [
+  ...TAR_RUNS, '--create', '--extract', '--get', '--list', '--append', '--update', '--diff', '--compare', '--delete', '--concatenate', '--catenate', '--file',
+  '--directory', '--files-from', '--absolute-names', '--exclude', '--owner', '--group', '--mode', '--mtime', '--format', '--transform', '--xform',
+  '--strip-components', '--blocking-factor', '--label', '--newer', '--newer-mtime', '--after-date', '--exclude-from', '--listed-incremental', '--warning',
+  '--record-size', '--checkpoint', '--sort', '--exclude-tag', '--level', '--occurrence', '--suffix', '--backup', '--quoting-style', '--hole-detection',
+  '--index-file', '--volno-file', '--tape-length', '--atime-preserve', '--keep-directory-symlink', '--one-top-level', '--pax-option', '--to-stdout',
+  '--totals', '--verbose', '--gzip', '--gunzip', '--bzip2', '--xz', '--zstd', '--lzma', '--lzip', '--lzop', '--compress', '--uncompress', '--auto-compress',
+  '--keep-old-files', '--keep-newer-files', '--skip-old-files', '--overwrite', '--overwrite-dir', '--no-overwrite-dir', '--unlink-first',
+  '--recursive-unlink', '--remove-files', '--verify', '--same-permissions', '--preserve-permissions', '--no-same-permissions', '--numeric-owner',
+  '--no-same-owner', '--same-owner', '--dereference', '--hard-dereference', '--wildcards', '--no-wildcards', '--anchored', '--no-anchored',
+  '--ignore-case', '--no-ignore-case', '--null', '--no-null', '--verbatim-files-from', '--show-transformed-names', '--ignore-failed-read',
+  '--ignore-zeros', '--incremental', '--multi-volume', '--sparse', '--touch', '--utc', '--xattrs', '--no-xattrs', '--acls', '--no-acls', '--selinux',
+  '--no-selinux', '--no-recursion', '--recursion', '--one-file-system', '--interactive', '--confirmation', '--block-number', '--check-links',
+  '--delay-directory-restore', '--show-omitted-dirs', '--show-defaults', '--help', '--usage', '--version', '--test-label', '--seek', '--no-seek',
+  '--restrict', '--posix', '--old-archive', '--portability', '--preserve-order', '--same-order', '--starting-file', '--exclude-vcs',
+  '--exclude-vcs-ignores', '--exclude-backups', '--exclude-caches', '--exclude-caches-all', '--exclude-caches-under', '--exclude-ignore',
+  '--exclude-ignore-recursive', '--exclude-tag-all', '--exclude-tag-under', '--force-local', '--full-time', '--group-map', '--owner-map',
+  '--ignore-command-error', '--no-ignore-command-error', '--lzma', '--no-auto-compress', '--no-check-device', '--check-device', '--no-delay-directory-restore',
+  '--no-unquote', '--unquote', '--numeric-owner', '--occurrence', '--read-full-records', '--record-size', '--sparse-version', '--volno-file', '--xattrs-exclude',
+  '--xattrs-include', '--clamp-mtime', '--set-mtime-format',
+];
+
+const ENV_LONG = ['--ignore-environment', '--null', '--unset', '--chdir', '--split-string', '--block-signal', '--default-signal', '--ignore-signal', '--list-signal-handling', '--debug', '--help', '--version', '--argv0'];
+
+const SED_LONG = ['--quiet', '--silent', '--debug', '--expression', '--file', '--follow-symlinks', '--in-place', '--line-length', '--null-data', '--zero-terminated', '--posix', '--regexp-extended', '--separate', '--sandbox', '--unbuffered', '--binary', '--help', '--version'];
+
+/** gawk's long options; -W name is the same as --name. */
+const AWK_LONG = ['--field-separator', '--assign', '--file', '--source', '--exec', '--include', '--load', '--characters-as-bytes', '--traditional', '--copyright', '--dump-variables', '--debug', '--gen-pot', '--help', '--lint', '--lint-old', '--bignum', '--use-lc-numeric', '--non-decimal-data', '--optimize', '--no-optimize', '--profile', '--pretty-print', '--posix', '--re-interval', '--sandbox', '--trace', '--version', '--csv', '--persist', '--compat', '--usage'];
 
 /** find primaries that take one argument. */
 const FIND_ONE_ARG = new Set(['-name', '-iname', '-path', '-ipath', '-wholename', '-iwholename', '-regex', '-iregex', '-type', '-xtype', '-size', '-mtime', '-atime', '-ctime', '-mmin', '-amin', '-cmin', '-perm', '-user', '-group', '-uid', '-gid', '-maxdepth', '-mindepth', '-links', '-inum', '-lname', '-ilname', '-used', '-context', '-fstype', '-regextype', '-printf', '-newer', '-anewer', '-cnewer', '-samefile', '-files0-from']);
