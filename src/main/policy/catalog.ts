@@ -81,6 +81,14 @@ export interface ProgramRule {
   other?: ProgramRule;
   /** Dynamic arguments cannot change what it does (echo prints them). */
   dynamicOk?: boolean;
+  /**
+   * Words bash takes as variable names (`printf -v NAME`, `read NAME`, `unset NAME`): a subscript in
+   * one is evaluated, command substitutions included (`read 'a[$(cmd)]'`), and assigning PATH or
+   * LD_PRELOAD changes what runs. `flags`: options whose value is a name; `args`: which positionals
+   * are names ('none': options end at the first positional; absent: options anywhere, as in test);
+   * `sets`: whether the name is assigned ('assign': only as NAME=value).
+   */
+  names?: { flags?: string; args?: 'all' | 'none' | number; sets: 'always' | 'assign' | 'never' };
   handler?: Handler;
   /** Handler parameters (wrapper options, inline-code flags…). */
   opts?: { values?: string; leading?: number; inline?: string; module?: string; safe?: string; selfTier?: Tier };
@@ -237,12 +245,12 @@ const grepFlags: Record<string, FlagRule> = {
 export const CATALOG: Record<string, ProgramRule> = {
   // ── shell builtins and keywords ──
   echo: read({ dynamicOk: true }),
-  printf: read({ dynamicOk: true, values: '-v' }),
+  printf: read({ dynamicOk: true, values: '-v', names: { flags: '-v', args: 'none', sets: 'always' } }),
   true: read({ dynamicOk: true }),
   false: read({ dynamicOk: true }),
   ':': read({ dynamicOk: true }),
-  test: read({ dynamicOk: true }),
-  '[': read({ dynamicOk: true }),
+  test: read({ dynamicOk: true, names: { flags: '-v -R', sets: 'never' } }),
+  '[': read({ dynamicOk: true, names: { flags: '-v -R', sets: 'never' } }),
   cd: read({ dynamicOk: true, why: 'changes the shell directory only' }),
   pushd: read({ dynamicOk: true }),
   popd: read({ dynamicOk: true }),
@@ -255,17 +263,17 @@ export const CATALOG: Record<string, ProgramRule> = {
   shift: read({ dynamicOk: true }),
   set: read({ dynamicOk: false }),
   shopt: read(),
-  export: read({ dynamicOk: true }),
-  declare: read({ dynamicOk: true }),
-  typeset: read({ dynamicOk: true }),
-  local: read({ dynamicOk: true }),
-  readonly: read({ dynamicOk: true }),
-  unset: read({ dynamicOk: true }),
-  read: read({ dynamicOk: true, values: '-a -d -i -n -N -p -t -u' }),
-  mapfile: read({ dynamicOk: true, flags: { '-C': raise('danger', 'mapfile -C evaluates a callback command', { value: true }) } }),
-  readarray: read({ dynamicOk: true, flags: { '-C': raise('danger', 'readarray -C evaluates a callback command', { value: true }) } }),
-  getopts: read({ dynamicOk: true }),
-  wait: read({ dynamicOk: true }),
+  export: read({ dynamicOk: true, names: { args: 'all', sets: 'assign' } }),
+  declare: read({ dynamicOk: true, names: { args: 'all', sets: 'assign' } }),
+  typeset: read({ dynamicOk: true, names: { args: 'all', sets: 'assign' } }),
+  local: read({ dynamicOk: true, names: { args: 'all', sets: 'assign' } }),
+  readonly: read({ dynamicOk: true, names: { args: 'all', sets: 'assign' } }),
+  unset: read({ dynamicOk: true, names: { args: 'all', sets: 'never' } }),
+  read: read({ dynamicOk: true, values: '-a -d -i -n -N -p -t -u', names: { flags: '-a', args: 'all', sets: 'always' } }),
+  mapfile: read({ dynamicOk: true, values: '-d -n -O -s -u -c', names: { args: 'all', sets: 'always' }, flags: { '-C': raise('danger', 'mapfile -C evaluates a callback command', { value: true }) } }),
+  readarray: read({ dynamicOk: true, values: '-d -n -O -s -u -c', names: { args: 'all', sets: 'always' }, flags: { '-C': raise('danger', 'readarray -C evaluates a callback command', { value: true }) } }),
+  getopts: read({ dynamicOk: true, names: { args: 1, sets: 'always' } }),
+  wait: read({ dynamicOk: true, values: '-p', names: { flags: '-p', args: 'none', sets: 'always' } }),
   jobs: read(),
   type: read({ dynamicOk: true }),
   hash: read({ flags: { '-p': raise('danger', 'hash -p binds a command name to any program', { value: true }) } }),

@@ -199,6 +199,54 @@ export class Classifier {
     if (w.dynamic) this.add('file.dynamic-read', 'write', `reads a file whose name is not known statically (${w.value}); the permission gateway cannot check it`, w.start, w.end, part);
   }
 
+  /** Checks the words a builtin takes as variable names (see ProgramRule.names). */
+  private variableNames(spec: NonNullable<ProgramRule['names']>, rule: ProgramRule, words: Word[], part: Part, io: IO): void {
+    const flags = new Set((spec.flags ?? '').split(' ').filter(Boolean));
+    const values = valueSet(rule);
+    const names: Word[] = [];
+    let nameref = false;
+    let opts = true;
+    let positional = 0;
+    for (let j = 1; j < words.length; j++) {
+      const w = words[j]!;
+      const v = w.value;
+      if (opts && !w.dynamic && /^[-+][A-Za-z]+$/.test(v)) {
+        if (spec.sets === 'assign' && v.startsWith('-') && v.includes('n')) nameref = true;
+        for (let k = 1; k < v.length; k++) {
+          const key = `-${v[k]!}`;
+          if (!flags.has(key) && !values.has(key)) continue;
+          const val = k + 1 < v.length ? sliceWord(w, k + 1) : words[++j];
+          if (val && flags.has(key)) names.push(val);
+          break;
+        }
+        continue;
+      }
+      if (opts && !w.dynamic && v === '--' && spec.args !== undefined) {
+        opts = false;
+        continue;
+      }
+      if (spec.args === undefined) continue; // test: the operands are not names
+      opts = false;
+      if (spec.args === 'all' || spec.args === positional) names.push(w);
+      positional++;
+    }
+    // `declare -n ref=PATH`: assigning ref later assigns the variable it names.
+    if (nameref) for (const a of io.cmd.assignments) if (a.value) names.push({ ...a.value, value: a.value.dynamic ? a.value.value : `${a.value.value}=` });
+    for (const n of names) {
+      if (n.dynamic) {
+        this.add('variable.dynamic-name', 'danger', `the variable name ${n.value} is not known statically (a subscript in it runs code)`, n.start, n.end, part);
+        continue;
+      }
+      const eq = n.value.indexOf('=');
+      const name = spec.sets === 'assign' && eq > 0 ? n.value.slice(0, eq).replace(/\+$/, '') : n.value;
+      const sub = /^([A-Za-z_]\w*)\[(.*)\]$/s.exec(name);
+      if (sub && !/^([0-9]+|@|\*)$/.test(sub[2]!)) {
+        this.add('arithmetic.subscript', 'danger', `the subscript of ${name} is expanded and evaluated, which can run code`, n.start, n.end, part);
+      }
+      if (spec.sets === 'always' || (spec.sets === 'assign' && eq > 0)) this.env(sub ? sub[1]! : name, n.start, n.end, false);
+    }
+  }
+
   private dynamicArg(w: Word, part: Part): void {
     this.add('arg.dynamic', 'write', `the argument ${w.value} is not known statically and may hold options or several words`, w.start, w.end, part);
   }
@@ -261,6 +309,7 @@ export class Classifier {
       return;
     }
     const id = `catalog.${prog}`;
+    if (rule.names) this.variableNames(rule.names, rule, words, part, io);
     switch (rule.handler) {
       case undefined:
         this.generic(rule, words, 1, part, id, io);

@@ -5,6 +5,7 @@
  * Spans here are UTF-16 indices (tree-sitter's); the engine converts them to UTF-8 bytes.
  * Runtime: plain Node.
  */
+import { DANGEROUS_ENV, DANGEROUS_ENV_PREFIXES } from './catalog';
 import { copyTree, fieldChild, treeHasError, type ParsedTree, type TNode } from './tree';
 import type { Tier } from './types';
 
@@ -213,6 +214,8 @@ export class Walker {
           }
         }
         if (variable && !(anyValue && allInts)) this.taint(this.text(variable));
+        // The loop assigns its variable (`for PATH in /tmp/x`): classified like an assignment.
+        if (variable) this.emit(variable, [], [{ name: this.text(variable), value: null, start: variable.startIndex, end: variable.endIndex }], [], null);
         return;
       }
       case 'c_style_for_statement':
@@ -720,11 +723,14 @@ export class Walker {
   /** `${…}`: walks operands; expansions that can run code when evaluated are danger. */
   private expansion(node: TNode): void {
     let sawName = false;
+    let name = '';
     for (let i = 0, kids = node.children; i < kids.length; i++) {
       const c = kids[i]!;
       const t = c.type;
       if (!c.isNamed) {
-        if (t === '!' && !sawName) {
+        if ((t === ':=' || t === '=') && sawName && (DANGEROUS_ENV.has(name) || DANGEROUS_ENV_PREFIXES.some((p) => name.startsWith(p)))) {
+          this.reason('env.dangerous', 'danger', `\${${name}${t}…} assigns ${name}, which changes which code programs run`, node);
+        } else if (t === '!' && !sawName) {
           this.reason('expansion.indirect', 'danger', '${!…} expands a name chosen at run time (indirect expansion); its value is never read statically', node);
         } else if (t === '@' && sawName) {
           this.reason('expansion.transform', 'danger', '${x@…} parameter transformation (@P evaluates prompt escapes, which can run commands) is never read', node);
@@ -733,6 +739,9 @@ export class Walker {
       }
       switch (t) {
         case 'variable_name':
+          sawName = true;
+          name = this.text(c);
+          break;
         case 'special_variable_name':
           sawName = true;
           break;
@@ -899,6 +908,16 @@ export class Walker {
         }
         return;
       }
+    }
+    if (n.type === 'unary_expression' && n.children[0]?.type === 'test_operator' && /^-[vR]$/.test(this.text(n.children[0]))) {
+      // -v NAME: a subscript in the name is expanded and evaluated (`[ -v 'a[$(cmd)]' ]` runs cmd).
+      const operand = n.children[1];
+      if (operand) {
+        const w = this.word(operand);
+        const sub = /^[A-Za-z_]\w*\[(.*)\]$/s.exec(w.value);
+        if (w.dynamic || (sub && !/^([0-9]+|@|\*)$/.test(sub[1]!))) this.reason('arithmetic.subscript', 'danger', `test -v ${w.value}: a subscript in the name is expanded and evaluated, which can run code`, operand);
+      }
+      return;
     }
     if (n.type === 'binary_expression' || n.type === 'unary_expression' || n.type === 'parenthesized_expression' || n.type === 'negated_expression') {
       for (let i = 0, kids = n.children; i < kids.length; i++) {

@@ -113,6 +113,23 @@ const HOLES: [string, Tier, boolean | undefined, string][] = [
   ["cd /etc; sh -c 'echo > passwd'", 'danger', undefined, 'the nested shell runs in /etc'],
   ["cd / && bash -c 'touch x'", 'danger', undefined, 'the nested shell runs in /'],
   ["eval 'cd /etc'; echo x > passwd", 'danger', undefined, 'eval changes this shell\'s directory'],
+  // Builtins that take variable names: a subscript is expanded (command substitutions run), and
+  // assigning PATH/LD_PRELOAD changes what runs.
+  ["test -v 'a[$(touch p)]'", 'danger', undefined, 'test -v evaluates the subscript'],
+  ["[ -v 'a[$(touch p)]' ]", 'danger', undefined, '[ -v evaluates the subscript'],
+  ["[[ -v 'a[$(touch p)]' ]]", 'danger', undefined, '[[ -v evaluates the subscript'],
+  ["printf -v 'a[$(touch p)]' x", 'danger', undefined, 'printf -v assigns through the subscript'],
+  ["unset 'a[$(touch p)]'", 'danger', undefined, 'unset evaluates the subscript'],
+  ["declare 'a[$(touch p)]=1'", 'danger', undefined, 'declare evaluates the subscript'],
+  ["read 'a[$(touch p)]' <<< x", 'danger', undefined, 'read assigns through the subscript'],
+  ["wait -p 'a[$(touch p)]'", 'danger', undefined, 'wait -p assigns through the subscript'],
+  ['printf -v PATH %s /tmp/x', 'danger', undefined, 'sets PATH'],
+  ['read PATH <<< /tmp/x', 'danger', undefined, 'sets PATH'],
+  ['for PATH in /tmp/x; do ls; done', 'danger', undefined, 'the loop sets PATH'],
+  ["declare 'PATH=/tmp/x'", 'danger', undefined, 'a quoted assignment is still an assignment'],
+  ['declare -n r=PATH', 'danger', undefined, 'assigning the nameref r assigns PATH'],
+  ['getopts x PATH', 'danger', undefined, 'sets PATH'],
+  [': ${PATH:=/tmp}', 'danger', undefined, 'the expansion assigns PATH when it is empty'],
   // Environment variables that name programs or files.
   ['KUBECONFIG=./k kubectl get pods', 'danger', undefined, 'the kubeconfig may run a credential program'],
   ['GIT_TRACE=/home/tester/.bashrc git status', 'danger', undefined, 'git appends its trace to the file'],
@@ -147,6 +164,15 @@ const STILL_READ: string[] = [
   'env',
   'env -i ls',
   "bash -c 'ls'; cat y",
+  'read -r line < f',
+  "printf -v out '%s' x",
+  'export PATH',
+  'local x=1',
+  'unset x y',
+  '[[ -v HOME ]]',
+  'getopts "ab:" opt',
+  'mapfile -t lines < f',
+  'echo ${x:=1}',
 ];
 
 describe('red-team holes', () => {
