@@ -1214,20 +1214,26 @@ export const GIT_HAZARDS: { key: RegExp; subs: '*' | string[]; what: string }[] 
 
 /** Git subcommands: data, like the catalog. Handler logic (global options, config hazards) is in rules.ts. */
 const gitWrite = (extra: Partial<ProgramRule> = {}): ProgramRule => write(extra);
+
+// --upload-pack runs its command locally when the remote is a local path; clone -c sets config
+// (core.fsmonitor, hooksPath) and --template copies hooks into the new repository before checkout.
+const uploadPack = raise('danger', 'runs the given upload-pack command (locally for a local repository)', { value: true, code: true });
+const fetchFlags: Record<string, FlagRule> = { '--upload-pack': uploadPack, '-u': uploadPack };
 export const GIT_SUBCOMMANDS: Record<string, ProgramRule> = {
   status: read(),
-  diff: read({ flags: { '--output': raise('write', 'writes the diff to a file', { value: true, file: 'write' }), '--ext-diff': raise('read', 'uses diff.external if configured') } }),
+  // Two paths, one outside the repository, or --no-index, compare any files: operands may be files read.
+  diff: read({ args: 'read', flags: { '--output': raise('write', 'writes the diff to a file', { value: true, file: 'write' }), '--ext-diff': raise('read', 'uses diff.external if configured') } }),
   log: read({ flags: { '--output': raise('write', 'writes to a file', { value: true, file: 'write' }) } }),
   show: read({ flags: { '--output': raise('write', 'writes to a file', { value: true, file: 'write' }) } }),
   'show-branch': read(),
   whatchanged: read(),
   shortlog: read(),
-  blame: read(),
+  blame: read({ flags: { '--contents': inFile } }),
   annotate: read(),
-  grep: read({ flags: { '-O': raise('write', 'opens matches in a pager program', { code: true }), '--open-files-in-pager': raise('write', 'opens matches in a pager program', { code: true }) } }),
+  grep: read({ flags: { '--no-index': { args: 'read' }, '-f': inFile, '-O': raise('write', 'opens matches in a pager program', { code: true }), '--open-files-in-pager': raise('write', 'opens matches in a pager program', { code: true }) } }),
   'ls-files': read(),
   'ls-tree': read(),
-  'ls-remote': read(),
+  'ls-remote': read({ flags: fetchFlags }),
   'cat-file': read(),
   'rev-parse': read(),
   'rev-list': read(),
@@ -1244,10 +1250,10 @@ export const GIT_SUBCOMMANDS: Record<string, ProgramRule> = {
   'verify-tag': read(),
   'range-diff': read(),
   cherry: read(),
-  fsck: read(),
+  fsck: read({ flags: { '--lost-found': raise('write', 'writes dangling objects into .git/lost-found') } }),
   var: read(),
   version: read(),
-  help: read(),
+  help: read({ flags: { '-w': raise('danger', 'opens a web browser'), '--web': raise('danger', 'opens a web browser') } }),
   '--version': read(),
   '--help': read(),
   branch: read({
@@ -1283,9 +1289,9 @@ export const GIT_SUBCOMMANDS: Record<string, ProgramRule> = {
   rebase: gitWrite({ flags: { '-x': raise('write', 'runs a command after each commit', { value: true, code: true }), '--exec': raise('write', 'runs a command after each commit', { value: true, code: true }), '-i': raise('write', 'interactive rebase opens an editor', { code: true }), '--interactive': raise('write', 'interactive rebase opens an editor', { code: true }) } }),
   'cherry-pick': gitWrite(),
   revert: gitWrite(),
-  fetch: gitWrite({ why: 'updates remote-tracking refs' }),
-  pull: gitWrite({ why: 'fetches and merges' }),
-  clone: gitWrite({ args: 'none', last: 'write' }),
+  fetch: gitWrite({ why: 'updates remote-tracking refs', flags: fetchFlags }),
+  pull: gitWrite({ why: 'fetches and merges', flags: fetchFlags }),
+  clone: gitWrite({ args: 'none', last: 'write', flags: { ...fetchFlags, '-c': raise('danger', 'sets configuration (fsmonitor, hooksPath…) in the new repository', { value: true }), '--config': raise('danger', 'sets configuration (fsmonitor, hooksPath…) in the new repository', { value: true }), '--template': raise('danger', 'copies hooks from a template directory into the new repository', { value: true, file: 'read' }) } }),
   init: gitWrite(),
   mv: gitWrite(),
   rm: gitWrite({ flags: { '-f': raise('danger', 'force-removes modified files'), '--force': raise('danger', 'force-removes modified files'), '-r': { recursive: true } } }),

@@ -1316,7 +1316,12 @@ export class Classifier {
         if (dir) cDirs.push(dir);
         continue;
       }
-      if (v === '--git-dir' || v === '--work-tree' || v.startsWith('--git-dir=') || v.startsWith('--work-tree=')) {
+      if (v === '--git-dir' || v === '--work-tree' || v.startsWith('--git-dir=') || v.startsWith('--work-tree=') || v === '--bare') {
+        // --bare makes the directory itself the git directory: its ./config, not .git/config.
+        if (v === '--bare') {
+          otherRepo = w;
+          continue;
+        }
         otherRepo = w;
         if (!v.includes('=')) j++;
         continue;
@@ -1352,6 +1357,13 @@ export class Classifier {
       }
       if (words.some((w) => w.value === '--global' || w.value === '--system') && keys.length >= 2) {
         this.add('git.config-global', 'danger', 'changes git configuration outside the workspace', start, end, part);
+      }
+      // `git config --file F key value` writes F (any file, ~/.bashrc included).
+      const changes = keys.length >= 2 || words.some((w) => /^--(unset|unset-all|add|replace-all|rename-section|remove-section|edit)$|^-e$/.test(w.value));
+      for (let k = j + 1; k < words.length; k++) {
+        const v = words[k]!.value;
+        const f = v === '-f' || v === '--file' ? words[k + 1] : v.startsWith('--file=') ? sliceWord(words[k]!, 7) : undefined;
+        if (f) this.file(f, changes ? 'write' : 'read', false, part);
       }
     }
     if (!repo) return;

@@ -130,6 +130,17 @@ const HOLES: [string, Tier, boolean | undefined, string][] = [
   ['declare -n r=PATH', 'danger', undefined, 'assigning the nameref r assigns PATH'],
   ['getopts x PATH', 'danger', undefined, 'sets PATH'],
   [': ${PATH:=/tmp}', 'danger', undefined, 'the expansion assigns PATH when it is empty'],
+  // git: options that run programs or write files, and repositories NOME has not read.
+  ["git ls-remote --upload-pack='touch x' .", 'danger', true, 'runs the upload-pack command locally for a local path'],
+  ["git ls-remote -u 'touch x' .", 'danger', true, 'the short form'],
+  ["git fetch --upload-pack='touch x' origin", 'danger', true, 'fetch --upload-pack'],
+  ["git clone -u 'touch x' src dst", 'danger', true, 'clone --upload-pack'],
+  ['git clone --template=/tmp/t src dst', 'danger', undefined, 'the template copies hooks that checkout runs'],
+  ['git clone -c core.fsmonitor=x src dst', 'danger', undefined, 'clone -c sets an fsmonitor the checkout runs'],
+  ['git help -w log', 'danger', undefined, 'opens a web browser, like xdg-open'],
+  ['git fsck --lost-found', 'write', undefined, 'writes .git/lost-found'],
+  ['git config --file /home/tester/.bashrc a.b c', 'danger', undefined, 'git config --file writes that file'],
+  ['git --bare log', 'danger', true, '--bare uses ./config, which NOME has not read'],
   // Environment variables that name programs or files.
   ['KUBECONFIG=./k kubectl get pods', 'danger', undefined, 'the kubeconfig may run a credential program'],
   ['GIT_TRACE=/home/tester/.bashrc git status', 'danger', undefined, 'git appends its trace to the file'],
@@ -175,7 +186,23 @@ const STILL_READ: string[] = [
   'echo ${x:=1}',
 ];
 
+/** [command, a file it reads that must reach the permission gateway] */
+const HIDDEN_READS: [string, string][] = [
+  ['git diff --no-index /etc/passwd /home/tester/.ssh/id_rsa', '/home/tester/.ssh/id_rsa'],
+  ['git diff /etc/passwd /home/tester/.ssh/id_rsa', '/home/tester/.ssh/id_rsa'],
+  ['git grep --no-index x /home/tester/.ssh', '/home/tester/.ssh'],
+  ['git blame --contents /home/tester/.ssh/id_rsa x', '/home/tester/.ssh/id_rsa'],
+  ['git config -f /home/tester/.ssh/config --list', '/home/tester/.ssh/config'],
+  ['grep --color x .env', '.env'],
+  ['od -w .env', '.env'],
+  ['diff --unified .env x', '.env'],
+];
+
 describe('red-team holes', () => {
+  it.each(HIDDEN_READS)('%s reports %s', (cmd, file) => {
+    expect(engine.classify(cmd, opts).files.map((f) => f.path)).toContain(file);
+  });
+
   it.each(HOLES)('%s → %s', (cmd, tier, code) => {
     const r = engine.classify(cmd, opts);
     expect(r.tier, JSON.stringify(r.reasons)).toBe(tier);
