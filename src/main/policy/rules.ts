@@ -1445,8 +1445,11 @@ export class Classifier {
     this.add(id, 'write', `ssh runs a command on ${host.value} (outside the workspace)`, start, end, part);
     // The remote command is classified like a local one; its paths are remote, so they are not file targets.
     const before = this.sink.files.length;
+    const reasons = this.sink.reasons.length;
     this.evalLike(remote, part, `${id}.remote`, `the command runs on ${host.value}`, true);
     this.sink.files.length = before;
+    // What the remote command changes is outside the workspace (another machine): a remote side effect.
+    if (this.sink.reasons.slice(reasons).some((r) => r.tier !== 'read')) this.add(`${id}.remote-change`, 'danger', `the command changes ${host.value} (${REMOTE_EFFECT})`, start, end, part);
   }
 
   private cloud(rule: ProgramRule, prog: string, words: Word[], part: Part, id: string): void {
@@ -1554,6 +1557,8 @@ const SED_LONG = ['--quiet', '--silent', '--debug', '--expression', '--file', '-
 
 /** gawk's long options; -W name is the same as --name. */
 const AWK_LONG = ['--field-separator', '--assign', '--file', '--source', '--exec', '--include', '--load', '--characters-as-bytes', '--traditional', '--copyright', '--dump-variables', '--debug', '--gen-pot', '--help', '--lint', '--lint-old', '--bignum', '--use-lc-numeric', '--non-decimal-data', '--optimize', '--no-optimize', '--profile', '--pretty-print', '--posix', '--re-interval', '--sandbox', '--trace', '--version', '--csv', '--persist', '--compat', '--usage'];
+
+const REMOTE_EFFECT = 'a remote side effect';
 
 /** find primaries that take one argument. */
 const FIND_ONE_ARG = new Set(['-name', '-iname', '-path', '-ipath', '-wholename', '-iwholename', '-regex', '-iregex', '-type', '-xtype', '-size', '-mtime', '-atime', '-ctime', '-mmin', '-amin', '-cmin', '-perm', '-user', '-group', '-uid', '-gid', '-maxdepth', '-mindepth', '-links', '-inum', '-lname', '-ilname', '-used', '-context', '-fstype', '-regextype', '-printf', '-newer', '-anewer', '-cnewer', '-samefile', '-files0-from']);

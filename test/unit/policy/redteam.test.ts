@@ -141,6 +141,12 @@ const HOLES: [string, Tier, boolean | undefined, string][] = [
   ['git fsck --lost-found', 'write', undefined, 'writes .git/lost-found'],
   ['git config --file /home/tester/.bashrc a.b c', 'danger', undefined, 'git config --file writes that file'],
   ['git --bare log', 'danger', true, '--bare uses ./config, which NOME has not read'],
+  // System settings and other hosts.
+  ['sysctl a.b=c', 'danger', undefined, 'procps sysctl writes name=value operands without -w'],
+  ['hostname --file=/etc/h', 'danger', undefined, 'sets the host name'],
+  ['ssh-keygen -R h', 'danger', undefined, 'edits ~/.ssh/known_hosts'],
+  ["ssh h 'cat > x'", 'danger', undefined, 'writes a file on another host'],
+  ["tar -cf - . | ssh h 'cat > x'", 'danger', undefined, 'copies the workspace to another host'],
   // Environment variables that name programs or files.
   ['KUBECONFIG=./k kubectl get pods', 'danger', undefined, 'the kubeconfig may run a credential program'],
   ['GIT_TRACE=/home/tester/.bashrc git status', 'danger', undefined, 'git appends its trace to the file'],
@@ -184,6 +190,8 @@ const STILL_READ: string[] = [
   'getopts "ab:" opt',
   'mapfile -t lines < f',
   'echo ${x:=1}',
+  'sysctl -a',
+  'date +%s',
 ];
 
 /** [command, a file it reads that must reach the permission gateway] */
@@ -194,6 +202,8 @@ const HIDDEN_READS: [string, string][] = [
   ['git blame --contents /home/tester/.ssh/id_rsa x', '/home/tester/.ssh/id_rsa'],
   ['git config -f /home/tester/.ssh/config --list', '/home/tester/.ssh/config'],
   ['grep --color x .env', '.env'],
+  ["jq --rawfile x .env '.'", '.env'],
+  ['date -f secrets.txt', 'secrets.txt'],
   ['od -w .env', '.env'],
   ['diff --unified .env x', '.env'],
 ];
