@@ -54,6 +54,7 @@ export type Handler =
   | 'command'
   | 'trap'
   | 'alias'
+  | 'link'
   | 'let';
 
 export interface ProgramRule {
@@ -573,7 +574,7 @@ export const CATALOG: Record<string, ProgramRule> = {
   'trash-put': write({ args: 'write' }),
   cp: write({ args: 'read', last: 'write', values: '-S --suffix --backup --sparse --reflink', flags: { '-r': rec, '-R': rec, '-a': rec, '--recursive': rec, '--archive': rec, '-t': { value: true, file: 'write' }, '--target-directory': { value: true, file: 'write' } } }),
   mv: write({ args: 'write', values: '-S --suffix --backup', flags: { '-t': { value: true, file: 'write' }, '--target-directory': { value: true, file: 'write' } } }),
-  ln: write({ args: 'read', last: 'write', values: '-S --suffix', flags: { '-t': { value: true, file: 'write' }, '--target-directory': { value: true, file: 'write' } } }),
+  ln: write({ handler: 'link', args: 'read', last: 'write', values: '-S --suffix', flags: { '-t': { value: true, file: 'write' }, '--target-directory': { value: true, file: 'write' } } }),
   install: write({ args: 'read', last: 'write', values: '-m -o -g --mode --owner --group', flags: { '-t': { value: true, file: 'write' }, '-d': { args: 'write' } } }),
   tee: write({ args: 'write' }),
   truncate: write({ args: 'write', values: '-s -r --size --reference' }),

@@ -18,8 +18,12 @@ const STARTUP_FILES = new Set([
   '.npmrc', '.yarnrc', '.yarnrc.yml', '.pypirc', '.netrc', '.curlrc', '.wgetrc', 'config.fish', '.xinitrc', '.xprofile',
 ]);
 
-/** Path segments under which any write plants configuration or code that runs later. */
-const SENSITIVE_SEGMENTS = [/(^|\/)\.ssh(\/|$)/, /(^|\/)\.git\/(config|hooks(\/|$)|info\/attributes)/, /(^|\/)\.vscode\//, /(^|\/)\.idea\//, /(^|\/)\.claude\//, /(^|\/)\.config\/(fish|git|autostart|systemd)\//, /(^|\/)\.gnupg(\/|$)/, /(^|\/)\.aws\//, /(^|\/)\.kube\//, /(^|\/)\.docker\//, /(^|\/)Library\/LaunchAgents\//];
+/**
+ * Path segments under which any write plants configuration or code that runs later: submodule
+ * and worktree git directories (.git/modules/x/hooks) included. Case-insensitive, as macOS's and
+ * Windows' file systems are (.GIT/hooks is .git/hooks there).
+ */
+const SENSITIVE_SEGMENTS = [/(^|\/)\.ssh(\/|$)/i, /(^|\/)\.git\/(.*\/)?(config(\.worktree)?$|hooks(\/|$)|info\/attributes$)/i, /(^|\/)\.vscode\//i, /(^|\/)\.idea\//i, /(^|\/)\.claude\//i, /(^|\/)\.config\/(fish|git|autostart|systemd)\//i, /(^|\/)\.gnupg(\/|$)/i, /(^|\/)\.aws\//i, /(^|\/)\.kube\//i, /(^|\/)\.docker\//i, /(^|\/)Library\/LaunchAgents\//i];
 
 export interface PathContext {
   workspace: string | null;
@@ -60,7 +64,7 @@ export function writeVerdict(p: string, ctx: PathContext): WriteVerdict {
   const abs = resolvePath(p, ctx);
   if (abs === null) return { tier: 'danger', rule: 'file.other-home', text: `writes to another user's home (${p})` };
   const base = path.basename(abs);
-  if (STARTUP_FILES.has(base)) return { tier: 'danger', rule: 'file.startup', text: `writes ${base}, a start-up/configuration file that runs code or holds credentials` };
+  if (STARTUP_FILES.has(base) || STARTUP_FILES.has(base.toLowerCase())) return { tier: 'danger', rule: 'file.startup', text: `writes ${base}, a start-up/configuration file that runs code or holds credentials` };
   for (const re of SENSITIVE_SEGMENTS) if (re.test(abs)) return { tier: 'danger', rule: 'file.sensitive', text: `writes under ${p}, configuration that runs code or holds keys` };
   if (abs === '/' || abs.startsWith('/etc/') || abs === '/etc') return { tier: 'danger', rule: 'file.system', text: `writes system files (${p})` };
   if (!isInside(abs, ctx)) return { tier: 'danger', rule: 'file.outside-workspace', text: `writes outside the workspace (${p})` };

@@ -352,6 +352,10 @@ export class Classifier {
       case 'let':
         this.let(words, part, id);
         return;
+      case 'link':
+        this.generic(rule, words, 1, part, id, io);
+        this.linkTargets(words, part);
+        return;
       case 'alias':
         // With expand_aliases an alias's value runs in place of the name: classify it as a command.
         this.add(id, rule.tier, rule.why ?? 'defines an alias', start, end, part);
@@ -1273,6 +1277,47 @@ export class Classifier {
     for (const mem of members) {
       const base = d && !mem.dynamic && !path.isAbsolute(mem.value) ? { ...mem, value: path.posix.join(d.value, mem.value), dynamic: d.dynamic || mem.dynamic } : mem;
       this.file(base, 'read', true, part);
+    }
+  }
+
+  /**
+   * `ln [-s] TARGET LINK`: writes through the link land on the target, which the permission
+   * gateway cannot see when the link is made in the same command (`ln -s ~/.bashrc l && echo >> l`).
+   * A target that is outside the workspace or protected is danger.
+   */
+  private linkTargets(words: Word[], part: Part): void {
+    const operands: Word[] = [];
+    let dirOpt: Word | null = null;
+    let symbolic = false;
+    let endOpts = false;
+    for (let j = 1; j < words.length; j++) {
+      const w = words[j]!;
+      const v = w.value;
+      if (endOpts || w.dynamic || !v.startsWith('-') || v === '-') operands.push(w);
+      else if (v === '--') endOpts = true;
+      else if (v === '-t' || v === '--target-directory') dirOpt = words[++j] ?? null;
+      else if (v.startsWith('--target-directory=')) dirOpt = sliceWord(w, 19);
+      else if (v === '-S' || v === '--suffix') j++;
+      else if (v === '--symbolic' || v === '--relative' || (!v.startsWith('--') && /[sr]/.test(v))) symbolic = true;
+    }
+    const sources = dirOpt || operands.length < 2 ? operands : operands.slice(0, -1);
+    const linkAt = dirOpt ?? (operands.length >= 2 ? operands[operands.length - 1]! : null);
+    for (const src of sources) {
+      if (src.dynamic) continue; // a dynamic read already raised the tier
+      const v = src.value;
+      // A relative symlink target is resolved from the link's directory; a hard link's from here.
+      // LINK may be the link or a directory to make it in: try both (-t names the directory).
+      const at = linkAt && !linkAt.dynamic ? (dirOpt ? [linkAt.value] : [path.posix.dirname(linkAt.value), linkAt.value]) : ['.'];
+      const bases = symbolic && !v.startsWith('/') && !v.startsWith('~') ? at : [''];
+      for (const base of bases) {
+        const target = this.relocate({ ...src, value: base === '' ? v : path.posix.join(base, v) });
+        if (target.dynamic) continue;
+        const verdict = writeVerdict(target.value, this.ctx.paths);
+        if (verdict.tier === 'danger') {
+          this.add('ln.target', 'danger', `ln links to ${v}: writes through the link land there (${verdict.text})`, src.start, src.end, part);
+          break;
+        }
+      }
     }
   }
 

