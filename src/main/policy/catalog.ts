@@ -572,7 +572,7 @@ export const CATALOG: Record<string, ProgramRule> = {
   srm: danger('destroys file contents irreversibly', { args: 'write' }),
   trash: write({ args: 'write' }),
   'trash-put': write({ args: 'write' }),
-  cp: write({ args: 'read', last: 'write', values: '-S --suffix --backup --sparse --reflink', flags: { '-r': rec, '-R': rec, '-a': rec, '--recursive': rec, '--archive': rec, '-t': { value: true, file: 'write' }, '--target-directory': { value: true, file: 'write' } } }),
+  cp: write({ handler: 'link', args: 'read', last: 'write', values: '-S --suffix --backup --sparse --reflink', flags: { '-r': rec, '-R': rec, '-a': rec, '--recursive': rec, '--archive': rec, '-t': { value: true, file: 'write' }, '--target-directory': { value: true, file: 'write' } } }),
   mv: write({ args: 'write', values: '-S --suffix --backup', flags: { '-t': { value: true, file: 'write' }, '--target-directory': { value: true, file: 'write' } } }),
   ln: write({ handler: 'link', args: 'read', last: 'write', values: '-S --suffix', flags: { '-t': { value: true, file: 'write' }, '--target-directory': { value: true, file: 'write' } } }),
   install: write({ args: 'read', last: 'write', values: '-m -o -g --mode --owner --group', flags: { '-t': { value: true, file: 'write' }, '-d': { args: 'write' } } }),

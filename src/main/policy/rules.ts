@@ -1289,6 +1289,9 @@ export class Classifier {
     const operands: Word[] = [];
     let dirOpt: Word | null = null;
     let symbolic = false;
+    // cp links only with -s/--symbolic-link or -l/--link.
+    const cp = words[0]!.value.endsWith('cp');
+    let links = !cp;
     let endOpts = false;
     for (let j = 1; j < words.length; j++) {
       const w = words[j]!;
@@ -1298,8 +1301,12 @@ export class Classifier {
       else if (v === '-t' || v === '--target-directory') dirOpt = words[++j] ?? null;
       else if (v.startsWith('--target-directory=')) dirOpt = sliceWord(w, 19);
       else if (v === '-S' || v === '--suffix') j++;
-      else if (v === '--symbolic' || v === '--relative' || (!v.startsWith('--') && /[sr]/.test(v))) symbolic = true;
+      else if (cp) {
+        if (v === '--symbolic-link' || (!v.startsWith('--') && v.includes('s'))) symbolic = links = true;
+        if (v === '--link' || (!v.startsWith('--') && v.includes('l'))) links = true;
+      } else if (v === '--symbolic' || v === '--relative' || (!v.startsWith('--') && /[sr]/.test(v))) symbolic = true;
     }
+    if (!links) return;
     const sources = dirOpt || operands.length < 2 ? operands : operands.slice(0, -1);
     const linkAt = dirOpt ?? (operands.length >= 2 ? operands[operands.length - 1]! : null);
     for (const src of sources) {

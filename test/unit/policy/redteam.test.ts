@@ -153,6 +153,8 @@ const HOLES: [string, Tier, boolean | undefined, string][] = [
   ['ln -sf ~/.ssh s; echo k >> s/authorized_keys', 'danger', undefined, 'a link to ~/.ssh'],
   ['ln -s .git/hooks h', 'danger', undefined, 'a link into .git/hooks'],
   ['ln -s ../lib x', 'danger', undefined, 'a relative target outside the workspace'],
+  ['cp -s /home/tester/.bashrc l', 'danger', undefined, 'cp -s makes a symbolic link'],
+  ['cp -l /home/tester/.bashrc l', 'danger', undefined, 'cp -l makes a hard link'],
   ['echo x > .git/modules/x/hooks/post-checkout', 'danger', undefined, 'a submodule\'s hooks'],
   ['echo x > .git/modules/x/config', 'danger', undefined, 'a submodule\'s config'],
   ['echo x > .GIT/hooks/pre-commit', 'danger', undefined, 'case-insensitive file systems (macOS)'],
@@ -205,7 +207,7 @@ const STILL_READ: string[] = [
 ];
 
 /** Common writes that must stay write (not danger). */
-const STILL_WRITE: string[] = ['ln -s src/a.ts b.ts', 'ln -s ../shared/foo packages/a/foo', 'ln -s -t dir ../x', 'echo x > src/config.ts', 'echo x > .git/info/exclude'];
+const STILL_WRITE: string[] = ['cp /home/tester/.bashrc l', 'cp -a src dst', 'ln -s src/a.ts b.ts', 'ln -s ../shared/foo packages/a/foo', 'ln -s -t dir ../x', 'echo x > src/config.ts', 'echo x > .git/info/exclude'];
 
 /** [command, a file it reads that must reach the permission gateway] */
 const HIDDEN_READS: [string, string][] = [
