@@ -194,6 +194,11 @@ const kubeFlags: Record<string, FlagRule> = {
   '--post-renderer': raise('write', 'helm --post-renderer runs a program', { value: true, code: true }),
 };
 
+const composerPlugins = 'loads the Composer plugins installed in vendor/';
+
+/** Verified: cargo metadata/tree/fetch/update/clean run `rustc -vV` with the rustc a workspace .cargo/config.toml names. */
+const cargoRustc = 'runs the rustc (or wrapper) that .cargo/config.toml names';
+
 const pipLike: ProgramRule = {
   tier: 'read',
   sub: {
@@ -784,7 +789,7 @@ export const CATALOG: Record<string, ProgramRule> = {
   pipx: read({ sub: { list: read(), run: code('fetches and runs a package'), install: danger('installs a program outside the workspace') }, other: write() }),
   uv: read({ sub: { pip: pipLike, run: code('runs a program'), sync: code('installs packages'), add: code('installs packages'), remove: write(), lock: code('locking may build packages to read their metadata'), venv: write(), tree: code('resolves and locks the project (may build packages)'), version: read({ argsTier: { over: 0, tier: 'write', why: 'sets the project version and re-locks', code: true }, flags: { '--bump': raise('write', 'bumps the project version and re-locks', { value: true, code: true }) } }), tool: code('runs or installs tools'), build: code('builds packages'), publish: danger(`publishes a package (${REMOTE})`) }, other: code('uv command') }),
   uvx: code('fetches and runs a package'),
-  poetry: read({ sub: { show: read(), check: read(), version: read(), config: read(), env: read(), run: code('runs a program'), install: code('installs packages'), add: code('installs packages'), update: code('installs packages'), build: code('builds packages'), publish: danger(`publishes a package (${REMOTE})`), lock: write(), remove: write() }, other: code('poetry command') }),
+  poetry: read({ sub: { show: read(), check: read(), version: read({ argsTier: { over: 0, tier: 'write', why: 'bumps the project version' } }), config: read(), env: read(), run: code('runs a program'), install: code('installs packages'), add: code('installs packages'), update: code('installs packages'), build: code('builds packages'), publish: danger(`publishes a package (${REMOTE})`), lock: write(), remove: write() }, other: code('poetry command') }),
   pipenv: code('pipenv manages environments and runs code'),
   conda: read({ sub: { list: read(), info: read(), search: read(), env: read({ sub: { list: read() }, other: write() }) }, other: code('conda installs packages') }),
   gem: read({ sub: { list: read(), search: read(), info: read(), env: read(), install: code('installs gems (native extensions run code)'), push: danger(`publishes a gem (${REMOTE})`), uninstall: write(), build: code('evaluates the gemspec (Ruby code)') }, other: write() }),
@@ -792,7 +797,8 @@ export const CATALOG: Record<string, ProgramRule> = {
   bundle: read({ sub: { list: code('evaluates the Gemfile (Ruby code)'), show: code('evaluates the Gemfile (Ruby code)'), outdated: code('evaluates the Gemfile (Ruby code)'), check: code('evaluates the Gemfile (Ruby code)'), exec: code('runs a program'), install: code('installs gems'), update: code('installs gems') }, other: code('bundler command') }),
   bundler: code('bundler runs gems'),
   rake: code('runs Rakefile tasks'),
-  composer: read({ sub: { show: read(), info: read(), outdated: read(), validate: read(), install: code('runs composer scripts'), update: code('runs composer scripts'), require: code('runs composer scripts'), run: code('runs a composer script'), 'run-script': code('runs a composer script') }, other: code('composer command') }),
+  // Composer activates the plugins installed in vendor/ (allowed by composer.json) on every command.
+  composer: read({ sub: { show: code(composerPlugins), info: code(composerPlugins), outdated: code(composerPlugins), validate: code(composerPlugins), install: code('runs composer scripts'), update: code('runs composer scripts'), require: code('runs composer scripts'), run: code('runs a composer script'), 'run-script': code('runs a composer script') }, other: code('composer command') }),
   cargo: {
     tier: 'read',
     sub: {
@@ -809,8 +815,8 @@ export const CATALOG: Record<string, ProgramRule> = {
       doc: code('build scripts run code'),
       fmt: write({ flags: { '--check': raise('read', 'checks only') } }),
       fix: code('builds and edits code'),
-      tree: read(),
-      metadata: read(),
+      tree: code(cargoRustc),
+      metadata: code(cargoRustc),
       search: read(),
       version: read(),
       '--version': read(),
@@ -818,13 +824,13 @@ export const CATALOG: Record<string, ProgramRule> = {
       'read-manifest': read(),
       pkgid: read(),
       help: read(),
-      add: write(),
+      add: code(cargoRustc),
       remove: write(),
       rm: write(),
-      update: write(),
-      fetch: write(),
+      update: code(cargoRustc),
+      fetch: code(cargoRustc),
       'generate-lockfile': write(),
-      clean: write(),
+      clean: code(cargoRustc),
       new: write(),
       init: write(),
       vendor: write(),

@@ -159,6 +159,12 @@ const HOLES: [string, Tier, boolean | undefined, string][] = [
   ['echo x > .git/modules/x/config', 'danger', undefined, 'a submodule\'s config'],
   ['echo x > .GIT/hooks/pre-commit', 'danger', undefined, 'case-insensitive file systems (macOS)'],
   ['echo x > .BASHRC', 'danger', undefined, 'case-insensitive file systems (macOS)'],
+  // Verified on cargo 1.95: a workspace .cargo/config.toml `build.rustc` runs on these.
+  ['cargo tree', 'danger', true, 'runs rustc -vV through the configured rustc'],
+  ['cargo metadata --format-version 1', 'danger', true, 'runs rustc -vV through the configured rustc'],
+  ['cargo fetch', 'danger', true, 'runs rustc -vV through the configured rustc'],
+  ['composer show', 'danger', true, 'activates the plugins in vendor/'],
+  ['poetry version patch', 'write', undefined, 'rewrites pyproject.toml'],
   // Environment variables that name programs or files.
   ['KUBECONFIG=./k kubectl get pods', 'danger', undefined, 'the kubeconfig may run a credential program'],
   ['GIT_TRACE=/home/tester/.bashrc git status', 'danger', undefined, 'git appends its trace to the file'],
