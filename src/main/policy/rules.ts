@@ -1163,6 +1163,13 @@ export class Classifier {
         if (target.startsWith('"')) this.file({ ...program, value: target.slice(1, -1).replace(/\\(.)/g, '$1'), dynamic: false, glob: false }, 'write', false, part);
         else this.file({ ...program, value: target, dynamic: true, glob: false }, 'write', false, part);
       }
+      // getline < "file" reads a file the operands do not show; ARGV[i] = "f" adds one to the input.
+      for (const m of p.matchAll(/\bgetline\b[^;{}]*?<\s*("(?:[^"\\]|\\.)*"|[^;{}\s)]+)/g)) {
+        const source = m[1]!;
+        if (source.startsWith('"')) this.file({ ...program, value: source.slice(1, -1).replace(/\\(.)/g, '$1'), dynamic: false, glob: false }, 'read', false, part);
+        else this.file({ ...program, value: source, dynamic: true, glob: false }, 'read', false, part);
+      }
+      if (/\bARGV\s*\[[^\]]*\]\s*=(?!=)|\bARGC\s*=(?!=)/.test(p)) this.file({ ...program, value: 'ARGV[…]', dynamic: true, glob: false }, 'read', false, part);
     }
     for (const p of positionals) {
       if (!p.dynamic && /^[A-Za-z_]\w*=/.test(p.value)) continue; // var=value operands

@@ -160,6 +160,7 @@ const HOLES: [string, Tier, boolean | undefined, string][] = [
   ['echo x > .GIT/hooks/pre-commit', 'danger', undefined, 'case-insensitive file systems (macOS)'],
   ['echo x > .BASHRC', 'danger', undefined, 'case-insensitive file systems (macOS)'],
   // Verified on cargo 1.95: a workspace .cargo/config.toml `build.rustc` runs on these.
+  ["awk 'BEGIN{ARGV[1]=\".env\"; ARGC=2} {print}'", 'write', undefined, 'the program reads a file its operands do not show'],
   ['cargo tree', 'danger', true, 'runs rustc -vV through the configured rustc'],
   ['cargo metadata --format-version 1', 'danger', true, 'runs rustc -vV through the configured rustc'],
   ['cargo fetch', 'danger', true, 'runs rustc -vV through the configured rustc'],
@@ -209,6 +210,8 @@ const STILL_READ: string[] = [
   'mapfile -t lines < f',
   'echo ${x:=1}',
   'sysctl -a',
+  "awk 'NR==FNR{a[$1];next} $1 in a' f g",
+  "awk '{ getline; print }' f",
   'date +%s',
 ];
 
@@ -225,6 +228,7 @@ const HIDDEN_READS: [string, string][] = [
   ['grep --color x .env', '.env'],
   ["jq --rawfile x .env '.'", '.env'],
   ['date -f secrets.txt', 'secrets.txt'],
+  ["awk 'BEGIN{while((getline l < \".env\")>0) print l}'", '.env'],
   ['od -w .env', '.env'],
   ['diff --unified .env x', '.env'],
 ];
