@@ -166,6 +166,13 @@ const HOLES: [string, Tier, boolean | undefined, string][] = [
   ['cargo fetch', 'danger', true, 'runs rustc -vV through the configured rustc'],
   ['composer show', 'danger', true, 'activates the plugins in vendor/'],
   ['poetry version patch', 'write', undefined, 'rewrites pyproject.toml'],
+  // Smaller read entries whose options write or run.
+  ['pacman --sync x', 'danger', undefined, 'the long form of -S'],
+  ['scutil --set HostName x', 'danger', undefined, 'changes system names'],
+  ['cheat -e tar', 'danger', true, 'opens an editor'],
+  ['pyright --createstub x', 'write', undefined, 'writes stub files'],
+  ['clang-format --i x.c', 'write', undefined, 'LLVM options take two dashes too'],
+  ['file -C -m m', 'write', undefined, 'compiles magic into m.mgc'],
   // Environment variables that name programs or files.
   ['KUBECONFIG=./k kubectl get pods', 'danger', undefined, 'the kubeconfig may run a credential program'],
   ['GIT_TRACE=/home/tester/.bashrc git status', 'danger', undefined, 'git appends its trace to the file'],
