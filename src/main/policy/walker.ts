@@ -565,6 +565,11 @@ export class Walker {
         w.value += this.text(node);
         return;
       case 'command_substitution':
+        if (/^`[^]*\\[`$\\]/.test(this.text(node))) {
+          // Inside `…` bash removes the backslash of \` \$ \\ and parses the text again: `echo \`id\``
+          // runs id, which tree-sitter reads as a plain word.
+          this.reason('substitution.backtick-escape', 'danger', 'a `…` substitution with escaped backticks or dollars: bash parses its text a second time', node);
+        }
         this.children(node, []);
         w.dynamic = true;
         w.value += this.text(node);

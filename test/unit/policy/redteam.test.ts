@@ -173,6 +173,8 @@ const HOLES: [string, Tier, boolean | undefined, string][] = [
   ['pyright --createstub x', 'write', undefined, 'writes stub files'],
   ['clang-format --i x.c', 'write', undefined, 'LLVM options take two dashes too'],
   ['file -C -m m', 'write', undefined, 'compiles magic into m.mgc'],
+  // Shell syntax.
+  ['echo `echo \\`touch y\\``', 'danger', undefined, 'bash un-escapes \\` inside backticks and runs the inner substitution'],
   // Environment variables that name programs or files.
   ['KUBECONFIG=./k kubectl get pods', 'danger', undefined, 'the kubeconfig may run a credential program'],
   ['GIT_TRACE=/home/tester/.bashrc git status', 'danger', undefined, 'git appends its trace to the file'],
@@ -220,6 +222,8 @@ const STILL_READ: string[] = [
   "awk 'NR==FNR{a[$1];next} $1 in a' f g",
   "awk '{ getline; print }' f",
   'date +%s',
+  'echo `date`',
+  'echo "`git rev-parse HEAD`"',
 ];
 
 /** Common writes that must stay write (not danger). */
