@@ -328,7 +328,8 @@ export const CATALOG: Record<string, ProgramRule> = {
   caffeinate: wrapper('-t -w'),
   'xvfb-run': wrapper('-n -s -f -e'),
   watch: { tier: 'read', handler: 'watch', opts: { values: '-n -d --interval --differences -c -q --chgexit' } },
-  xargs: { tier: 'read', handler: 'xargs', opts: { values: '-n -L -l -I -i -P -d -E -e -s --max-args --max-lines --replace --max-procs --delimiter --eof --max-chars -a --arg-file' } },
+  // -i, -l and -e take their values only attached (-i{}), --replace/--max-lines/--eof only with `=`.
+  xargs: { tier: 'read', handler: 'xargs', opts: { values: '-n -L -P -d -E -s --max-args --max-procs --delimiter --max-chars' } },
   sudo: privileged('-u -g -h -p -C -D -r -t -T -U --user --group --host --prompt --close-from --chdir --role --type --command-timeout --other-user'),
   doas: privileged('-u -C'),
   su: { tier: 'danger', why: 'privilege escalation', handler: 'privileged', opts: { values: '-c -s -g -G --command --shell --group --supp-group' } },

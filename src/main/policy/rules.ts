@@ -849,6 +849,8 @@ export class Classifier {
 
   private xargs(rule: ProgramRule, words: Word[], part: Part, id: string, io: IO, depth: number): void {
     const values = valueSet(rule.opts);
+    // -I R / -i / --replace: the input replaces R inside the arguments instead of being appended.
+    let replace: string | null = null;
     let j = 1;
     for (; j < words.length; j++) {
       const w = words[j]!;
@@ -865,11 +867,23 @@ export class Classifier {
       if (v === '-a' || v === '--arg-file') {
         if (words[j + 1]) this.file(words[j + 1]!, 'read', false, part);
         j++;
-      } else if (values.has(v)) j++;
+      } else if (v.startsWith('--arg-file=')) this.file(sliceWord(w, 11), 'read', false, part);
+      else if (/^-a./.test(v)) this.file(sliceWord(w, 2), 'read', false, part);
+      else if (v === '-I') replace = words[++j]?.value ?? null;
+      else if (v.startsWith('-I')) replace = v.slice(2);
+      else if (v === '-i' || v === '--replace') replace = '{}';
+      else if (v.startsWith('-i')) replace = v.slice(2);
+      else if (v.startsWith('--replace=')) replace = v.slice(10);
+      else if (values.has(v)) j++;
     }
     const whole = words[0]!;
     this.add(id, 'read', 'xargs runs the command that follows with arguments from its input', whole.start, whole.end, part);
     const inner = j < words.length ? words.slice(j) : [{ ...whole, value: 'echo', dynamic: false }];
+    if (replace !== null && replace !== '') {
+      const r = replace;
+      this.argv(inner.map((x) => (x.value.includes(r) ? { ...x, dynamic: true } : x)), io, depth + 1);
+      return;
+    }
     this.argv([...inner, SYNTHETIC(whole.start, whole.end, '<xargs input>')], io, depth + 1);
   }
 

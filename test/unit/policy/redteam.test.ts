@@ -173,6 +173,10 @@ const HOLES: [string, Tier, boolean | undefined, string][] = [
   ['pyright --createstub x', 'write', undefined, 'writes stub files'],
   ['clang-format --i x.c', 'write', undefined, 'LLVM options take two dashes too'],
   ['file -C -m m', 'write', undefined, 'compiles magic into m.mgc'],
+  // xargs -I puts the input in place of the string: the operands keep their places.
+  ['xargs -a list -I{} cp {} /tmp/', 'danger', undefined, 'copies every listed file to /tmp'],
+  ['xargs -i cp {} /home/tester/', 'danger', undefined, '-i is -I {}'],
+  ['xargs --replace=X mv X /etc/', 'danger', undefined, '--replace=X'],
   // Shell syntax.
   ['echo `echo \\`touch y\\``', 'danger', undefined, 'bash un-escapes \\` inside backticks and runs the inner substitution'],
   // Environment variables that name programs or files.
@@ -223,11 +227,12 @@ const STILL_READ: string[] = [
   "awk '{ getline; print }' f",
   'date +%s',
   'echo `date`',
+  'xargs -I{} echo {}',
   'echo "`git rev-parse HEAD`"',
 ];
 
 /** Common writes that must stay write (not danger). */
-const STILL_WRITE: string[] = ['cp /home/tester/.bashrc l', 'cp -a src dst', 'ln -s src/a.ts b.ts', 'ln -s ../shared/foo packages/a/foo', 'ln -s -t dir ../x', 'echo x > src/config.ts', 'echo x > .git/info/exclude'];
+const STILL_WRITE: string[] = ['find . -print0 | xargs -0 -I{} cp {} backup/', 'xargs rm', 'cp /home/tester/.bashrc l', 'cp -a src dst', 'ln -s src/a.ts b.ts', 'ln -s ../shared/foo packages/a/foo', 'ln -s -t dir ../x', 'echo x > src/config.ts', 'echo x > .git/info/exclude'];
 
 /** [command, a file it reads that must reach the permission gateway] */
 const HIDDEN_READS: [string, string][] = [
