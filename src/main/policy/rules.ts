@@ -1341,7 +1341,12 @@ export class Classifier {
         const target = this.relocate({ ...src, value: base === '' ? v : path.posix.join(base, v) });
         if (target.dynamic) continue;
         const verdict = writeVerdict(target.value, this.ctx.paths);
-        if (verdict.tier === 'danger') {
+        if (symbolic && verdict.rule === 'file.outside-workspace') {
+          // The symlink itself is made inside the workspace. A later write through it lands
+          // outside, where the permission gateway, which resolves links, holds it (read-only by
+          // default). A hard link cannot be told from its path, so it stays danger below.
+          this.add('ln.target-outside', 'write', `ln links to ${v}, outside the workspace: writes through the link are checked where they land`, src.start, src.end, part);
+        } else if (verdict.tier === 'danger') {
           this.add('ln.target', 'danger', `ln links to ${v}: writes through the link land there (${verdict.text})`, src.start, src.end, part);
           break;
         }

@@ -152,7 +152,7 @@ const HOLES: [string, Tier, boolean | undefined, string][] = [
   ['ln /home/tester/.bashrc x', 'danger', undefined, 'a hard link: writing x writes ~/.bashrc'],
   ['ln -sf ~/.ssh s; echo k >> s/authorized_keys', 'danger', undefined, 'a link to ~/.ssh'],
   ['ln -s .git/hooks h', 'danger', undefined, 'a link into .git/hooks'],
-  ['ln -s ../lib x', 'danger', undefined, 'a relative target outside the workspace'],
+  ['ln ../lib/a x', 'danger', undefined, 'a hard link to a file outside the workspace: writing x writes it, and no path shows it'],
   ['cp -s /home/tester/.bashrc l', 'danger', undefined, 'cp -s makes a symbolic link'],
   ['cp -l /home/tester/.bashrc l', 'danger', undefined, 'cp -l makes a hard link'],
   ['echo x > .git/modules/x/hooks/post-checkout', 'danger', undefined, 'a submodule\'s hooks'],
@@ -232,7 +232,7 @@ const STILL_READ: string[] = [
 ];
 
 /** Common writes that must stay write (not danger). */
-const STILL_WRITE: string[] = ['find . -print0 | xargs -0 -I{} cp {} backup/', 'xargs rm', 'cp /home/tester/.bashrc l', 'cp -a src dst', 'ln -s src/a.ts b.ts', 'ln -s ../shared/foo packages/a/foo', 'ln -s -t dir ../x', 'echo x > src/config.ts', 'echo x > .git/info/exclude'];
+const STILL_WRITE: string[] = ['find . -print0 | xargs -0 -I{} cp {} backup/', 'xargs rm', 'cp /home/tester/.bashrc l', 'cp -a src dst', 'ln -s src/a.ts b.ts', 'ln -s ../shared/foo packages/a/foo', 'ln -s -t dir ../x', 'ln -s ../lib x', 'echo x > src/config.ts', 'echo x > .git/info/exclude'];
 
 /** [command, a file it reads that must reach the permission gateway] */
 const HIDDEN_READS: [string, string][] = [
