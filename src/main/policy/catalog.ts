@@ -29,6 +29,11 @@ export interface FlagRule {
   shell?: boolean;
   /** Values that keep the flag harmless (`curl -X GET`); any other value raises the tier. */
   readValues?: string;
+  /**
+   * The value may name a file the program reads: `start` when it begins with `@` (`curl -d @f`),
+   * `form` as `name=@f` or `name=<f` (`curl -F`), `name` as `@f` or `name@f` (`--data-urlencode`).
+   */
+  atFile?: 'start' | 'form' | 'name';
   why?: string;
 }
 
@@ -70,6 +75,10 @@ export interface ProgramRule {
   skip?: number;
   /** Positional files are read or written as whole subtrees. */
   recursive?: boolean;
+  /** Recursive (by a flag) with no file operand, it reads this directory (`grep -r KEY` searches `.`). */
+  recursiveDefault?: string;
+  /** Operands `REV:PATH` show a file's committed content (`git show HEAD:.env`): PATH is read. */
+  revPaths?: boolean;
   /** When more than `over` positionals are given the tier rises (`git branch NAME` creates). */
   argsTier?: { over: number; tier: Tier; why: string; code?: boolean };
   /** A positional matching `match` raises the tier (`rsync f host:dir` copies to another host). */
@@ -462,9 +471,9 @@ export const CATALOG: Record<string, ProgramRule> = {
   xmllint: files({ flags: { '--output': out, '-o': out, '--shell': raise('write', 'xmllint --shell runs commands from its input (save and write files)', { code: true }) } }),
   csvlook: files(),
   // --color/--colour take a value only with `=`: a separate word is the pattern or a file.
-  grep: files({ skip: 1, values: '-A -B -C -m --max-count --after-context --before-context --context --include --exclude --exclude-dir --label -d -D --devices --directories', flags: grepFlags }),
-  egrep: files({ skip: 1, values: '-A -B -C -m --include --exclude --exclude-dir', flags: grepFlags }),
-  fgrep: files({ skip: 1, values: '-A -B -C -m --include --exclude --exclude-dir', flags: grepFlags }),
+  grep: files({ skip: 1, recursiveDefault: '.', values: '-A -B -C -m --max-count --after-context --before-context --context --include --exclude --exclude-dir --label -d -D --devices --directories', flags: grepFlags }),
+  egrep: files({ skip: 1, recursiveDefault: '.', values: '-A -B -C -m --include --exclude --exclude-dir', flags: grepFlags }),
+  fgrep: files({ skip: 1, recursiveDefault: '.', values: '-A -B -C -m --include --exclude --exclude-dir', flags: grepFlags }),
   zgrep: files({ skip: 1, flags: grepFlags }),
   rg: files({
     skip: 1,
@@ -642,7 +651,7 @@ export const CATALOG: Record<string, ProgramRule> = {
       // A method other than GET/HEAD (DELETE, POST…) changes remote state even without data.
       '-X': raise('danger', 'sends a request with a method that may change remote state', { value: true, readValues: 'GET HEAD OPTIONS' }),
       '--request': raise('danger', 'sends a request with a method that may change remote state', { value: true, readValues: 'GET HEAD OPTIONS' }),
-      '--data-ascii': raise('danger', 'sends data to a server (remote side effect)', { value: true }),
+      '--data-ascii': raise('danger', 'sends data to a server (remote side effect)', { value: true, atFile: 'start' }),
       '--form-string': raise('danger', 'posts a form (remote side effect)', { value: true }),
       '-Q': raise('danger', 'sends FTP/SFTP commands (remote side effect)', { value: true }),
       '--quote': raise('danger', 'sends FTP/SFTP commands (remote side effect)', { value: true }),
@@ -667,14 +676,14 @@ export const CATALOG: Record<string, ProgramRule> = {
       '--stderr': out,
       '-T': raise('danger', 'uploads a local file (remote side effect)', { value: true, file: 'read' }),
       '--upload-file': raise('danger', 'uploads a local file (remote side effect)', { value: true, file: 'read' }),
-      '-d': raise('danger', 'sends data to a server (remote side effect)', { value: true }),
-      '--data': raise('danger', 'sends data to a server (remote side effect)', { value: true }),
-      '--data-binary': raise('danger', 'sends data to a server (remote side effect)', { value: true }),
+      '-d': raise('danger', 'sends data to a server (remote side effect)', { value: true, atFile: 'start' }),
+      '--data': raise('danger', 'sends data to a server (remote side effect)', { value: true, atFile: 'start' }),
+      '--data-binary': raise('danger', 'sends data to a server (remote side effect)', { value: true, atFile: 'start' }),
       '--data-raw': raise('danger', 'sends data to a server (remote side effect)', { value: true }),
-      '--data-urlencode': raise('danger', 'sends data to a server (remote side effect)', { value: true }),
-      '--json': raise('danger', 'sends data to a server (remote side effect)', { value: true }),
-      '-F': raise('danger', 'posts a form (remote side effect)', { value: true }),
-      '--form': raise('danger', 'posts a form (remote side effect)', { value: true }),
+      '--data-urlencode': raise('danger', 'sends data to a server (remote side effect)', { value: true, atFile: 'name' }),
+      '--json': raise('danger', 'sends data to a server (remote side effect)', { value: true, atFile: 'start' }),
+      '-F': raise('danger', 'posts a form (remote side effect)', { value: true, atFile: 'form' }),
+      '--form': raise('danger', 'posts a form (remote side effect)', { value: true, atFile: 'form' }),
       '-K': raise('write', 'reads options from a config file NOME does not see', { value: true, file: 'read' }),
       '--config': raise('write', 'reads options from a config file NOME does not see', { value: true, file: 'read' }),
     },
@@ -740,7 +749,7 @@ export const CATALOG: Record<string, ProgramRule> = {
   'ssh-keyscan': read(),
   // s_client sends its standard input to any server, like nc; -engine/-provider load shared objects.
   openssl: read({ sub: { version: read(), x509: files({ flags: { '-in': inFile, '-out': out, ...sslModules } }), s_client: danger('raw network connection: sends its input to a server'), dgst: files({ flags: { '-out': out, ...sslModules } }), rand: read({ flags: { '-out': out, ...sslModules } }) }, other: write({ why: 'openssl may write keys and files', flags: { '-in': inFile, '-out': out, ...sslModules } }) }),
-  gpg: write({ why: 'changes the keyring or writes files', flags: { '--list-keys': raise('read', 'lists keys'), '-k': raise('read', 'lists keys'), '--verify': raise('read', 'verifies'), '-o': out, '--output': out } }),
+  gpg: write({ why: 'changes the keyring or writes files', args: 'read', flags: { '--list-keys': raise('read', 'lists keys'), '-k': raise('read', 'lists keys'), '--verify': raise('read', 'verifies'), '-o': out, '--output': out } }),
 
   // ── version control ──
   git: { tier: 'read', handler: 'git', values: '-C -c --git-dir --work-tree --namespace --exec-path --super-prefix --config-env --list-cmds', sub: {} },
@@ -1233,7 +1242,7 @@ export const GIT_SUBCOMMANDS: Record<string, ProgramRule> = {
   // Two paths, one outside the repository, or --no-index, compare any files: operands may be files read.
   diff: read({ args: 'read', flags: { '--output': raise('write', 'writes the diff to a file', { value: true, file: 'write' }), '--ext-diff': raise('read', 'uses diff.external if configured') } }),
   log: read({ flags: { '--output': raise('write', 'writes to a file', { value: true, file: 'write' }) } }),
-  show: read({ flags: { '--output': raise('write', 'writes to a file', { value: true, file: 'write' }) } }),
+  show: read({ revPaths: true, flags: { '--output': raise('write', 'writes to a file', { value: true, file: 'write' }) } }),
   'show-branch': read(),
   whatchanged: read(),
   shortlog: read(),
@@ -1243,7 +1252,7 @@ export const GIT_SUBCOMMANDS: Record<string, ProgramRule> = {
   'ls-files': read(),
   'ls-tree': read(),
   'ls-remote': read({ flags: fetchFlags }),
-  'cat-file': read(),
+  'cat-file': read({ revPaths: true }),
   'rev-parse': read(),
   'rev-list': read(),
   'name-rev': read(),
@@ -1289,8 +1298,9 @@ export const GIT_SUBCOMMANDS: Record<string, ProgramRule> = {
   config: read({ argsTier: { over: 1, tier: 'write', why: 'sets a config value' }, values: '--type --default --blob --file -f', flags: { '--get': raise('read', 'reads a value'), '--get-all': raise('read', 'reads values'), '--get-regexp': raise('read', 'reads values'), '--list': raise('read', 'lists values'), '-l': raise('read', 'lists values'), '--unset': raise('write', 'removes a value'), '--unset-all': raise('write', 'removes values'), '--add': raise('write', 'adds a value'), '--replace-all': raise('write', 'replaces values'), '--global': raise('read', 'the user configuration'), '--system': raise('read', 'the system configuration'), '-e': raise('write', 'opens an editor', { code: true }), '--edit': raise('write', 'opens an editor', { code: true }) } }),
   reflog: read({ sub: { show: read(), exists: read(), expire: danger('expires reflog entries (history recovery is lost)'), delete: danger('deletes reflog entries') }, other: read() }),
   stash: gitWrite({ sub: { list: read(), show: read(), drop: danger('drops stashed work'), clear: danger('drops all stashed work'), pop: gitWrite(), apply: gitWrite(), push: gitWrite(), save: gitWrite(), branch: gitWrite(), create: gitWrite(), store: gitWrite() }, other: gitWrite() }),
-  add: gitWrite(),
-  commit: gitWrite({ flags: { '-m': { value: true }, '--message': { value: true }, '-F': { value: true, file: 'read' }, '--file': { value: true, file: 'read' }, '-C': { value: true }, '-c': { value: true }, '--author': { value: true }, '--date': { value: true }, '--fixup': { value: true }, '--squash': { value: true } } }),
+  // Staging copies a file's content into the repository: the operands are read.
+  add: gitWrite({ args: 'read', values: '--chmod' }),
+  commit: gitWrite({ args: 'read', flags: { '-m': { value: true }, '--message': { value: true }, '-F': { value: true, file: 'read' }, '--file': { value: true, file: 'read' }, '-C': { value: true }, '-c': { value: true }, '--author': { value: true }, '--date': { value: true }, '--fixup': { value: true }, '--squash': { value: true } } }),
   checkout: gitWrite({ flags: { '-f': raise('danger', 'discards local changes'), '--force': raise('danger', 'discards local changes'), '-b': { value: true }, '-B': { value: true } } }),
   switch: gitWrite({ flags: { '-f': raise('danger', 'discards local changes'), '--force': raise('danger', 'discards local changes'), '--discard-changes': raise('danger', 'discards local changes'), '-c': { value: true }, '-C': { value: true } } }),
   restore: gitWrite({ why: 'overwrites working-tree files' }),

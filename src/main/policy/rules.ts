@@ -103,6 +103,19 @@ function ruleLabel(id: string): string {
   return name.includes('.') ? name.replace(/\./g, ' ') : name;
 }
 
+/** Where the file name starts in a value that names one (see FlagRule.atFile), or -1. */
+function atFile(value: string, form: NonNullable<FlagRule['atFile']>): number {
+  // `@-` is standard input.
+  if (value.endsWith('@-') || value.endsWith('<-')) return -1;
+  if (form === 'start') return value.startsWith('@') && value.length > 1 ? 1 : -1;
+  if (form === 'name') {
+    const at = value.indexOf('@');
+    return at >= 0 && !value.slice(0, at).includes('=') && at + 1 < value.length ? at + 1 : -1;
+  }
+  const m = /^[^=]*=[@<](?=.)/.exec(value);
+  return m ? m[0].length : -1;
+}
+
 function sliceWord(w: Word, from: number): Word {
   return { value: w.value.slice(from), dynamic: w.dynamic, glob: w.glob, procSub: false, start: w.start, end: w.end };
 }
@@ -514,10 +527,12 @@ export class Classifier {
       const w = positionals[p]!;
       let role: Role = p < skip ? 'none' : state.role;
       if (p >= skip && rule.last && positionals.length - skip >= 2 && p === positionals.length - 1) role = rule.last;
-      if (role === 'none' || w.value === '-') {
+      if (rule.revPaths && !w.dynamic && w.value.includes(':')) this.file(sliceWord(w, w.value.indexOf(':') + 1), 'read', false, part);
+      else if (role === 'none' || w.value === '-') {
         if (w.dynamic && !rule.dynamicOk) this.dynamicArg(w, part);
       } else this.file(w, role, state.recursive, part);
     }
+    if (rule.recursiveDefault && state.recursive && positionals.length <= skip) this.file({ value: rule.recursiveDefault, dynamic: false, glob: false, procSub: false, start, end }, 'read', true, part);
     void io;
   }
 
@@ -546,6 +561,13 @@ export class Classifier {
       if (fr.shell && val) this.evalLike([val], part, `${id}${key}`, fr.why ?? `${key} runs a shell command`);
       if (fr.file && val) this.file(val, fr.file, false, part);
       else if (val?.dynamic && !rule.dynamicOk) this.dynamicArg(val, part);
+      const named = fr.atFile && val && !val.dynamic ? atFile(val.value, fr.atFile) : -1;
+      if (named >= 0) {
+        const f = sliceWord(val!, named);
+        this.file(f, 'read', false, part);
+        // `-F 'k=@file;type=text/plain'`: what follows `;` is an option, unless the name holds one.
+        if (fr.atFile === 'form' && f.value.includes(';')) this.file({ ...f, value: f.value.slice(0, f.value.indexOf(';')) }, 'read', false, part);
+      }
       if (fr.recursive) state.recursive = true;
       if (fr.args) state.role = fr.args;
       if (fr.noSkip) state.noSkip = true;
