@@ -1184,7 +1184,7 @@ export const SYSTEM_DIRS = new Set(['/bin', '/usr/bin', '/usr/local/bin', '/sbin
  * Environment variables that make the programs they reach run other code or change what runs:
  * setting one (prefix assignment, export, env) is danger.
  */
-export const DANGEROUS_ENV = new Set([
+const DANGEROUS_ENV = new Set([
   'PATH', 'LD_PRELOAD', 'LD_LIBRARY_PATH', 'LD_AUDIT', 'DYLD_INSERT_LIBRARIES', 'DYLD_LIBRARY_PATH', 'DYLD_FRAMEWORK_PATH',
   'BASH_ENV', 'ENV', 'ZDOTDIR', 'PROMPT_COMMAND', 'PS4', 'IFS', 'SHELLOPTS', 'BASHOPTS', 'CDPATH', 'GLOBIGNORE', 'BASH_FUNC',
   'PAGER', 'GIT_PAGER', 'MANPAGER', 'EDITOR', 'VISUAL', 'GIT_EDITOR', 'GIT_SEQUENCE_EDITOR', 'LESSOPEN', 'LESSCLOSE',
@@ -1201,7 +1201,12 @@ export const DANGEROUS_ENV = new Set([
 ]);
 
 /** GIT_CONFIG_KEY_n / GIT_CONFIG_VALUE_n and similar families. */
-export const DANGEROUS_ENV_PREFIXES = ['GIT_CONFIG_KEY_', 'GIT_CONFIG_VALUE_', 'BASH_FUNC_', 'LD_', 'DYLD_', 'GIT_TRACE', 'LUA_INIT', 'npm_config_', 'NPM_CONFIG_'];
+const DANGEROUS_ENV_PREFIXES = ['GIT_CONFIG_KEY_', 'GIT_CONFIG_VALUE_', 'BASH_FUNC_', 'LD_', 'DYLD_', 'GIT_TRACE', 'LUA_INIT', 'npm_config_', 'NPM_CONFIG_'];
+
+/** Whether setting the variable `name` changes which code programs run. */
+export function isDangerousEnv(name: string): boolean {
+  return DANGEROUS_ENV.has(name) || DANGEROUS_ENV_PREFIXES.some((p) => name.startsWith(p));
+}
 
 /** Programs that fetch from the network: piping them into an interpreter runs fetched code. */
 export const NETWORK_FETCHERS = new Set(['curl', 'wget', 'http', 'xh', 'aria2c', 'fetch', 'nc', 'ncat', 'socat', 'ssh', 'scp', 'gh', 'git']);

@@ -4,7 +4,7 @@
  * with a reason. Runtime: plain Node.
  */
 import path from 'node:path';
-import { CATALOG, DANGEROUS_ENV, DANGEROUS_ENV_PREFIXES, GIT_HAZARDS, GIT_SUBCOMMANDS, NETWORK_FETCHERS, SYSTEM_DIRS, type FlagRule, type ProgramRule, type Role } from './catalog';
+import { CATALOG, GIT_HAZARDS, isDangerousEnv, GIT_SUBCOMMANDS, NETWORK_FETCHERS, SYSTEM_DIRS, type FlagRule, type ProgramRule, type Role } from './catalog';
 import type { RepoConfig } from './git';
 import { isHarmlessDevice, isInside, resolvePath, writeVerdict, type PathContext } from './paths';
 import { maxTier, TIER_RANK, type Tier } from './types';
@@ -281,7 +281,7 @@ export class Classifier {
   }
 
   private env(name: string, start: number, end: number, forCommand: boolean): void {
-    if (DANGEROUS_ENV.has(name) || DANGEROUS_ENV_PREFIXES.some((p) => name.startsWith(p))) {
+    if (isDangerousEnv(name)) {
       this.add('env.dangerous', 'danger', `setting ${name} changes which code programs${forCommand ? '' : ' run later in this shell'} run`, start, end);
     }
   }
@@ -1646,8 +1646,8 @@ const TAR_LONG = [
   '--restrict', '--posix', '--old-archive', '--portability', '--preserve-order', '--same-order', '--starting-file', '--exclude-vcs',
   '--exclude-vcs-ignores', '--exclude-backups', '--exclude-caches', '--exclude-caches-all', '--exclude-caches-under', '--exclude-ignore',
   '--exclude-ignore-recursive', '--exclude-tag-all', '--exclude-tag-under', '--force-local', '--full-time', '--group-map', '--owner-map',
-  '--ignore-command-error', '--no-ignore-command-error', '--lzma', '--no-auto-compress', '--no-check-device', '--check-device', '--no-delay-directory-restore',
-  '--no-unquote', '--unquote', '--numeric-owner', '--occurrence', '--read-full-records', '--record-size', '--sparse-version', '--volno-file', '--xattrs-exclude',
+  '--ignore-command-error', '--no-ignore-command-error', '--no-auto-compress', '--no-check-device', '--check-device', '--no-delay-directory-restore',
+  '--no-unquote', '--unquote', '--read-full-records', '--sparse-version', '--xattrs-exclude',
   '--xattrs-include', '--clamp-mtime', '--set-mtime-format',
 ];
 

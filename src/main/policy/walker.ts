@@ -5,7 +5,7 @@
  * Spans here are UTF-16 indices (tree-sitter's); the engine converts them to UTF-8 bytes.
  * Runtime: plain Node.
  */
-import { DANGEROUS_ENV, DANGEROUS_ENV_PREFIXES } from './catalog';
+import { isDangerousEnv } from './catalog';
 import { copyTree, fieldChild, treeHasError, type ParsedTree, type TNode } from './tree';
 import type { Tier } from './types';
 
@@ -733,7 +733,7 @@ export class Walker {
       const c = kids[i]!;
       const t = c.type;
       if (!c.isNamed) {
-        if ((t === ':=' || t === '=') && sawName && (DANGEROUS_ENV.has(name) || DANGEROUS_ENV_PREFIXES.some((p) => name.startsWith(p)))) {
+        if ((t === ':=' || t === '=') && sawName && isDangerousEnv(name)) {
           this.reason('env.dangerous', 'danger', `\${${name}${t}…} assigns ${name}, which changes which code programs run`, node);
         } else if (t === '!' && !sawName) {
           this.reason('expansion.indirect', 'danger', '${!…} expands a name chosen at run time (indirect expansion); its value is never read statically', node);
