@@ -208,6 +208,7 @@ export async function createServices(ctx: HostContext): Promise<Services> {
       unsubscribeApprovals();
       unsubscribeAudit();
       approvals.close();
+      supervisor.close();
       await gateway.close();
       audit.close();
       telemetry.close();

@@ -93,7 +93,14 @@ export const BUILT_IN_RULES: readonly BuiltInRule[] = Object.freeze([
   guard('~/.config/fish/**', 'shell start-up files'),
   guard('~/.gitconfig', 'git config can set hooks and aliases that run code'),
   guard('~/.config/git/config', 'git config can set hooks and aliases that run code'),
-  // Git hooks and config run code on the next git command; `**/` also covers nested repositories.
-  guard('**/.git/hooks/**', 'git hooks run code'),
+  // Git hooks and config run code on the next git command; `**/` also covers nested repositories,
+  // and `.git/modules/**` submodules' git directories. The hooks directory itself is protected (not
+  // only its files), so nothing can be added to it.
+  guard('**/.git/hooks', 'git hooks run code'),
+  guard('**/.git/modules/**/hooks', 'git hooks of submodules run code'),
   guard('**/.git/config', 'git config can set hooksPath and aliases that run code'),
+  guard('**/.git/config.worktree', 'per-worktree git config can set hooksPath and aliases that run code'),
+  guard('**/.git/modules/**/config', "submodules' git config can set hooksPath and aliases that run code"),
+  guard('**/.git/modules/**/config.worktree', "submodules' per-worktree git config"),
+  guard('**/.git/worktrees/*/config.worktree', "linked worktrees' git config"),
 ] satisfies BuiltInRule[]);

@@ -432,6 +432,15 @@ export function createPermissionGateway(opts: GatewayOptions): PermissionGateway
         return { paths: [], complete: false, reason: message(error) };
       }
     },
+    levelOf(realPath: string, isDir: boolean): Level {
+      try {
+        const p = realPath.normalize('NFC');
+        return evaluate([form(p, isDir)]).level;
+      } catch {
+        return 'noAccess';
+      }
+    },
+    absoluteRoots: (level: Level) => compiled.absoluteRoots(level),
     reload: load,
     layerFiles: () => layerSources(workspace, env, platform).map((source) => source.path),
   };

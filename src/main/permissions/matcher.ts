@@ -306,6 +306,24 @@ export class CompiledRules {
     });
   }
 
+  /**
+   * Where the absolute rules at `level` point on the file system: for a glob-free pattern the path
+   * itself (`~/.ssh/**` → `/home/u/.ssh`), for one with a glob the directory above its first glob
+   * (`~/keys/*.pem` → `/home/u/keys`, to be searched). For the OS sandbox, which must find them.
+   */
+  absoluteRoots(level: SourceRule['level']): { path: string; glob: boolean }[] {
+    const out = new Map<string, { path: string; glob: boolean }>();
+    for (const entry of this.entries.abs) {
+      if (this.rules[entry.rule]!.level !== level) continue;
+      const body = entry.git.replace(/(\/\*\*)+\/?$/, '').replace(/\/+$/, '');
+      const globAt = body.search(/(?<!\\)[*?[]/);
+      const literal = (text: string) => text.replace(/\\(.)/g, '$1') || '/';
+      const found = globAt < 0 ? { path: literal(body), glob: false } : { path: literal(body.slice(0, body.lastIndexOf('/', globAt))), glob: true };
+      out.set(`${found.glob}:${found.path}`, found);
+    }
+    return [...out.values()];
+  }
+
   /** Adds every rule of `space` matching `p`; `ignoreCase` on case-insensitive volumes. */
   collect(space: Space, p: string, ignoreCase: boolean, out: Set<number>): void {
     const key = `${space}:${ignoreCase}`;

@@ -94,6 +94,17 @@ export interface PermissionGateway {
    * unreadable entry): then the list cannot be trusted to hide everything.
    */
   secretsUnder(dir: string): { paths: string[]; complete: boolean; reason: string | null };
+  /**
+   * The effective level of a path that exists and is already canonical (a real path, as a
+   * directory walk yields it): no symlink resolution, no file-system access beyond the volume's
+   * case sensitivity. For indexes that evaluate many entries (see protected.ts).
+   */
+  levelOf(realPath: string, isDir: boolean): Level;
+  /**
+   * Where the absolute rules (`/…`, `~/…`, NOME's own paths) at `level` point: the path of a
+   * glob-free pattern, or the directory to search for one with a glob (see matcher.ts).
+   */
+  absoluteRoots(level: Level): { path: string; glob: boolean }[];
   /** Re-read the layer files. */
   reload(): void;
   /** The layer files to watch. */

@@ -18,7 +18,20 @@ export interface ConfineRequest {
   /** Real path of the working directory (inside the workspace). */
   cwd: string;
   network: boolean;
+  /** noAccess: masked (tmpfs over directories, /dev/null over files). */
   hidePaths: readonly string[];
+  /** readOnly paths (inside the workspace): bound read-only over themselves, after the workspace. */
+  readOnlyPaths?: readonly string[];
+  /**
+   * Paths bound over themselves read-write so that they cannot be renamed, removed or replaced
+   * (a mount point is busy): a repository's `.git` directory, which must stay writable for git but
+   * must not be swapped for one whose hooks and config are not protected.
+   */
+  pinnedPaths?: readonly string[];
+  /** Directories replaced by an empty per-run tmpfs (homes, /run, /var, …): nothing in them is visible. */
+  privateAreas?: readonly string[];
+  /** Paths inside private areas bound back read-only (toolchains, git's user config). */
+  exposePaths?: readonly string[];
   /** The bash script to run. */
   command: string;
   /** macOS only: a per-run directory used as TMPDIR (sandbox-exec cannot give a private /tmp). */
@@ -43,6 +56,29 @@ export interface ProbeResult {
 const probeCache = new Map<string, ProbeResult>();
 
 /**
+ * Namespaces and privileges of every confined run: a user namespace with no capabilities (also
+ * when NOME runs as root, where the command runs as `nobody` mapped to root's files), no nested
+ * user namespaces, and private pid, network, IPC, UTS and cgroup namespaces. The probe uses the
+ * same flags, so a machine where any of them fails runs commands unconfined, and says why.
+ */
+export function isolationArgs(network: boolean, uid: number | undefined = process.getuid?.()): string[] {
+  return [
+    '--unshare-user',
+    // As root, the command runs as nobody: no tool sees itself as root (npm, pip and git change behaviour).
+    ...(uid === 0 ? ['--uid', '65534', '--gid', '65534'] : []),
+    '--cap-drop', 'ALL',
+    '--disable-userns',
+    '--unshare-pid',
+    '--unshare-ipc',
+    '--unshare-uts',
+    '--unshare-cgroup-try',
+    ...(network ? [] : ['--unshare-net']),
+    '--die-with-parent',
+    '--new-session',
+  ];
+}
+
+/**
  * Does bubblewrap actually work here, with every feature a run uses? (It can be installed but
  * unusable, e.g. without user namespaces in a container.) Cached per binary path.
  */
@@ -55,7 +91,7 @@ export function probeBwrap(bwrap: string = DEFAULT_BWRAP): ProbeResult {
   } else {
     const probe = spawnSync(
       bwrap,
-      ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', '--unshare-pid', '--unshare-net', '--die-with-parent', '--new-session', '--', '/bin/true'],
+      ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', '--ro-bind', '/dev/null', '/tmp/probe', ...isolationArgs(false), '--', '/bin/true'],
       { timeout: 10_000, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] },
     );
     result =
@@ -115,32 +151,63 @@ const isWithin = (child: string, parent: string) => {
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 };
 
+/** Existing paths (resolved through symlinks: a bind covers the real file), parents first. */
+function existingReal(paths: readonly string[]): string[] {
+  const out = new Set<string>();
+  for (const p of paths) {
+    if (!path.isAbsolute(p)) continue;
+    try {
+      out.add(realpathSync(p));
+    } catch {
+      // absent: nothing to bind
+    }
+  }
+  return [...out].sort((a, b) => a.split(path.sep).length - b.split(path.sep).length || (a < b ? -1 : 1));
+}
+
+/** What the command sees, after masks that nothing could reach are dropped; for argv and reports. */
+export function viewOf(req: ConfineRequest): { areas: string[]; expose: string[]; pinned: string[]; readOnly: string[]; hidden: Hidden[] } {
+  const areas = [...new Set((req.privateAreas ?? []).filter((p) => path.isAbsolute(p) && existsSync(p)).map((p) => path.resolve(p)))].filter(
+    (p, _, all) => !all.some((q) => q !== p && isWithin(p, q)),
+  );
+  const expose = existingReal(req.exposePaths ?? []).filter((p) => !isWithin(p, req.workspace));
+  const visible = (p: string) => !areas.some((a) => isWithin(p, a)) || isWithin(p, req.workspace) || expose.some((e) => isWithin(p, e));
+  const inside = (paths: readonly string[] | undefined) => existingReal(paths ?? []).filter((p) => isWithin(p, req.workspace));
+  // Under the private /tmp and the private areas, only what a bind brings back needs masking.
+  const hidden = resolveHidden(req.hidePaths).filter((h) => (!isWithin(h.path, '/tmp') || isWithin(h.path, req.workspace)) && visible(h.path));
+  return { areas, expose, pinned: inside(req.pinnedPaths), readOnly: inside(req.readOnlyPaths), hidden };
+}
+
 /**
- * bubblewrap argv: root read-only, /dev and /proc fresh, private /tmp, the workspace read-write,
- * hidden paths masked (tmpfs over directories, /dev/null over files), network and pid namespaces,
- * a new session (no TIOCSTI into the supervisor's terminal), killed with its parent.
+ * bubblewrap argv: root read-only, /dev and /proc fresh, private /tmp, private areas empty with
+ * toolchains bound back read-only, the workspace read-write with its `.git` directories pinned and
+ * its readOnly paths bound read-only, noAccess paths masked (tmpfs over directories, /dev/null
+ * over files), the isolation of `isolationArgs`. Later mounts cover earlier ones, so the order is
+ * the design: areas → exposes → masks above the workspace → workspace → pins → readOnly → masks in it.
  */
-export function bwrapArgv(req: ConfineRequest, bwrap: string = DEFAULT_BWRAP): string[] {
-  // Under the private /tmp, only what the workspace bind brings back needs masking.
-  const hidden = resolveHidden(req.hidePaths).filter((h) => !isWithin(h.path, '/tmp') || isWithin(h.path, req.workspace));
+export function bwrapArgv(req: ConfineRequest, bwrap: string = DEFAULT_BWRAP, uid: number | undefined = process.getuid?.()): string[] {
+  const { areas, expose, pinned, readOnly, hidden } = viewOf(req);
   const mask = (h: Hidden) => (h.dir ? ['--tmpfs', h.path, '--remount-ro', h.path] : ['--ro-bind', '/dev/null', h.path]);
-  // A mask above the workspace goes first so the workspace bind re-exposes the workspace itself;
-  // masks at or inside the workspace go after it so they cover what the bind exposed.
-  const above = hidden.filter((h) => h.path !== req.workspace && isWithin(req.workspace, h.path));
-  const below = hidden.filter((h) => !above.includes(h));
+  // A mask outside the workspace (or above it) goes first so the workspace bind re-exposes the workspace itself;
+  // masks inside the workspace go after it so they cover what the bind exposed.
+  const within = hidden.filter((h) => h.path !== req.workspace && isWithin(h.path, req.workspace));
+  const before = hidden.filter((h) => !within.includes(h));
   return [
     bwrap,
     '--ro-bind', '/', '/',
     '--dev', '/dev',
     '--proc', '/proc',
     '--tmpfs', '/tmp',
-    ...above.flatMap(mask),
+    ...areas.flatMap((a) => ['--tmpfs', a]),
+    // /var/tmp is a temp directory too; it must exist when /var is private.
+    ...(areas.some((a) => isWithin('/var/tmp', a)) ? ['--tmpfs', '/var/tmp'] : []),
+    ...expose.flatMap((p) => ['--ro-bind', p, p]),
+    ...before.flatMap(mask),
     '--bind', req.workspace, req.workspace,
-    ...below.flatMap(mask),
-    ...(req.network ? [] : ['--unshare-net']),
-    '--unshare-pid',
-    '--die-with-parent',
-    '--new-session',
+    ...pinned.flatMap((p) => ['--bind', p, p]),
+    ...readOnly.flatMap((p) => ['--ro-bind', p, p]),
+    ...within.flatMap(mask),
+    ...isolationArgs(req.network, uid),
     '--chdir', req.cwd,
     '--',
     BASH, '--noprofile', '--norc', '-c', req.command,
@@ -157,7 +224,7 @@ const sbpl = (s: string) => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`
  * /var). Not exercised on Linux CI: it is only generated and checked for shape there.
  */
 export function macosProfile(req: ConfineRequest): string {
-  const hidden = resolveHidden(req.hidePaths);
+  const { areas, expose, readOnly, hidden } = viewOf(req);
   const writable = [req.workspace, ...(req.privateTmp ? [req.privateTmp] : [])];
   const lines = [
     '(version 1)',
@@ -168,6 +235,14 @@ export function macosProfile(req: ConfineRequest): string {
     '  (literal "/dev/null") (literal "/dev/zero") (literal "/dev/tty") (literal "/dev/dtracehelper")',
     '  (regex #"^/dev/ttys[0-9]+$") (regex #"^/dev/fd/[0-9]+$"))',
   ];
+  // Later rules win in SBPL: private areas, then what is exposed and the workspace, then the levels.
+  if (areas.length > 0) {
+    lines.push('(deny file-read* file-write*', ...areas.map((a) => `  (subpath ${sbpl(a)})`), ')');
+    lines.push('(allow file-read*', `  (subpath ${sbpl(req.workspace)})`, ...expose.map((e) => `  (subpath ${sbpl(e)})`), ')');
+    lines.push('(allow file-read-metadata)');
+    lines.push(`(allow file-write* (subpath ${sbpl(req.workspace)}))`);
+  }
+  if (readOnly.length > 0) lines.push('(deny file-write*', ...readOnly.map((p) => `  (subpath ${sbpl(p)})`), ')');
   if (hidden.length > 0) {
     lines.push('(deny file-read* file-write*', ...hidden.map((h) => `  (${h.dir ? 'subpath' : 'literal'} ${sbpl(h.path)})`), ')');
   }
@@ -201,11 +276,13 @@ export function planConfinement(
     const bwrap = options.bwrapPath ?? DEFAULT_BWRAP;
     const probe = probeBwrap(bwrap);
     if (!probe.usable) return { argv: unconfined, confined: false, confinement: `none: ${probe.reason}` };
-    const hidden = resolveHidden(req.hidePaths).length;
+    const view = viewOf(req);
     return {
       argv: bwrapArgv(req, bwrap),
       confined: true,
-      confinement: `bwrap: ro root, rw workspace, private /tmp, ${req.network ? 'network granted' : 'no network'}, pid namespace, ${hidden} hidden path(s)`,
+      confinement:
+        `bwrap: ro root, rw workspace, private /tmp, ${req.network ? 'network granted' : 'no network'}, user namespace without capabilities, ` +
+        `${view.areas.length} private area(s), ${view.expose.length} exposed, ${view.hidden.length} hidden path(s), ${view.readOnly.length} read-only, ${view.pinned.length} pinned`,
     };
   }
   if (platform === 'darwin') {

@@ -17,4 +17,4 @@ export {
   type FlowStats,
 } from './runner';
 export { scrubEnv, isSecretName, ENV_ALLOW, ENV_ALLOW_PREFIXES, ENV_DENY } from './env';
-export { probeSandbox, probeBwrap, probeSandboxExec, bwrapArgv, macosProfile, planConfinement, type SandboxMode, type ConfinePlan, type ConfineRequest, type ProbeResult } from './confine';
+export { probeSandbox, probeBwrap, probeSandboxExec, bwrapArgv, isolationArgs, viewOf, macosProfile, planConfinement, type SandboxMode, type ConfinePlan, type ConfineRequest, type ProbeResult } from './confine';

@@ -65,6 +65,11 @@ export interface RunOptions {
   network: boolean;
   /** Paths made unreadable inside the sandbox (tmpfs over directories, /dev/null over files). */
   hidePaths: readonly string[];
+  /** The rest of the sandbox's view (see ConfineRequest): read-only and pinned paths in the workspace, private areas, exposes. */
+  readOnlyPaths?: readonly string[];
+  pinnedPaths?: readonly string[];
+  privateAreas?: readonly string[];
+  exposePaths?: readonly string[];
   cols?: number;
   rows?: number;
   /** 'off' runs unconfined on purpose (reported as such). Default 'auto'. */
@@ -180,7 +185,18 @@ export function runCommand(opts: RunOptions): RunHandle {
     env.TMPDIR = privateTmp;
   }
   const plan = planConfinement(
-    { workspace, cwd, network: opts.network, hidePaths: opts.hidePaths, command: opts.command, privateTmp },
+    {
+      workspace,
+      cwd,
+      network: opts.network,
+      hidePaths: opts.hidePaths,
+      readOnlyPaths: opts.readOnlyPaths,
+      pinnedPaths: opts.pinnedPaths,
+      privateAreas: opts.privateAreas,
+      exposePaths: opts.exposePaths,
+      command: opts.command,
+      privateTmp,
+    },
     { mode: opts.sandbox ?? 'auto', bwrapPath: opts.bwrapPath },
   );
 

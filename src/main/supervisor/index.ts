@@ -6,16 +6,16 @@
  * Runtime: plain Node.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { AuditStore } from '../audit';
 import type { Telemetry } from '../telemetry';
 import { addStandingApproval, alwaysOffer, standingApprovalFor, type ApprovalQueue, type PendingApproval, type Provenance } from '../approvals';
 import { layerSources } from '../layers';
-import { BUILT_IN_RULES } from '../permissions';
 import type { PolicyEngine } from '../policy';
 import { judgeShell, type Judgement as ShellJudgement } from './judge';
+import { SandboxViews, type RunView } from './view';
 import { runCommand, probeSandbox } from '../sandbox';
 import { APP_VERSION } from '../host/version';
 
@@ -80,21 +80,6 @@ function sha256File(file: string): string {
   return createHash('sha256').update(readFileSync(file)).digest('hex');
 }
 
-/** The built-in noAccess paths that exist on this machine, to be hidden inside the OS sandbox. */
-export function hiddenPaths(home: string, dataDir: string): string[] {
-  const out = new Set<string>();
-  for (const rule of BUILT_IN_RULES) {
-    if (rule.level !== 'noAccess') continue;
-    let p = rule.pattern.replace(/\/\*\*$/, '');
-    if (p === '{dataDir}') p = dataDir;
-    else if (p.startsWith('~/')) p = path.join(home, p.slice(2));
-    else continue;
-    if (/[*?[\]{}]/.test(p)) continue;
-    if (existsSync(p)) out.add(p);
-  }
-  return [...out];
-}
-
 export interface SupervisorOptions {
   dataDir: string;
   audit: AuditStore;
@@ -112,6 +97,8 @@ export interface SupervisorOptions {
 
 export interface Supervisor {
   handle(request: ShellRequest, io: RunIo): Promise<RunOutcome>;
+  /** Stops watching the workspaces' indexes. */
+  close(): void;
 }
 
 export function createSupervisor(options: SupervisorOptions): Supervisor {
@@ -119,6 +106,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
   const env = options.env ?? process.env;
   const home = env.HOME ?? os.homedir();
   const sandbox = probeSandbox();
+  const views = new SandboxViews({ env, home, alwaysHidden: [dataDir] });
   const snapshots = new Map<string, string | null>();
 
   /** Records a policy snapshot receipt for each layer file that changed since we last looked. */
@@ -146,10 +134,21 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     return createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 16);
   }
 
-  function judge(request: ShellRequest): Judgement {
+  /** The judgement, and the sandbox's view the run will get (null where there is no sandbox). */
+  async function judge(request: ShellRequest): Promise<{ judgement: Judgement; view: RunView | null }> {
     const workspace = path.resolve(request.workspace);
     const version = policyVersion(workspace);
-    return { ...judgeShell(policy, { command: request.command, workspace, cwd: request.cwd, confined: sandbox.confined, env, home }), policyVersion: version };
+    const view = sandbox.confined ? await views.forRun(workspace, version) : null;
+    const judgement = judgeShell(policy, {
+      command: request.command,
+      workspace,
+      cwd: request.cwd,
+      confined: sandbox.confined,
+      env,
+      home,
+      ...(view ? { sandboxView: view } : {}),
+    });
+    return { judgement: { ...judgement, policyVersion: version }, view };
   }
 
   async function handle(request: ShellRequest, io: RunIo): Promise<RunOutcome> {
@@ -165,9 +164,10 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     };
 
     let judgement: Judgement;
+    let view: RunView | null;
     try {
       const judgedAt = performance.now();
-      judgement = judge(request);
+      ({ judgement, view } = await judge(request));
       telemetry?.latency('policy.classify', performance.now() - judgedAt);
     } catch (error) {
       // Fail safe: a request we could not judge does not run.
@@ -257,7 +257,11 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       timeoutMs: request.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
       outputCapBytes: UI_OUTPUT_CAP_BYTES,
       network: false,
-      hidePaths: [...hiddenPaths(home, dataDir), ...judgement.hidePaths],
+      hidePaths: view?.hidePaths ?? [],
+      readOnlyPaths: view?.readOnlyPaths,
+      pinnedPaths: view?.pinnedPaths,
+      privateAreas: view?.privateAreas,
+      exposePaths: view?.exposePaths,
     });
     // A chunk is acknowledged to the pty only when the client and every renderer have taken it.
     run.onData((chunk) => {
@@ -268,8 +272,11 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     io.signal?.addEventListener('abort', onAbort, { once: true });
     const result = await run.result;
     io.signal?.removeEventListener('abort', onAbort);
+    // A sandbox whose view is incomplete does not hold every level: the run counts as unconfined.
+    const confined = result.confined && view !== null && view.complete;
+    const confinement = result.confined && view !== null && !view.complete ? `${result.confinement}; levels not fully enforced: ${view.reason}` : result.confinement;
     telemetry?.latency('command.run', result.durationMs);
-    telemetry?.count(result.confined ? 'run.confined' : 'run.unconfined');
+    telemetry?.count(confined ? 'run.confined' : 'run.unconfined');
     if (result.truncatedForUi) telemetry?.count('run.output_truncated');
     audit.append({
       runId,
@@ -280,8 +287,8 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
         durationMs: result.durationMs,
         outputSha256: result.outputSha256,
         outputBytes: result.outputBytes,
-        confined: result.confined,
-        confinement: result.confinement,
+        confined,
+        confinement,
         timedOut: result.timedOut,
         cancelled: result.cancelled,
       },
@@ -302,13 +309,13 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       reason: null,
       exitCode: result.exitCode,
       signal: result.signal,
-      confined: result.confined,
+      confined,
       outputSha256: result.outputSha256,
       provenance,
     };
   }
 
-  return { handle };
+  return { handle, close: () => views.close() };
 }
 
 export { judgeShell, type FileCheck, type JudgeInput } from './judge';

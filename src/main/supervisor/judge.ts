@@ -28,8 +28,6 @@ export interface Judgement {
   rule: string | null;
   /** Readable reasons for anything that is not a plain allow. */
   reasons: string[];
-  /** Files in the workspace the OS sandbox must hide (noAccess), for commands that run code the line does not show. */
-  hidePaths: string[];
 }
 
 export interface JudgeInput {
@@ -40,6 +38,11 @@ export interface JudgeInput {
   confined: boolean;
   env: NodeJS.ProcessEnv;
   home: string;
+  /**
+   * Whether the sandbox's view of this workspace holds every permission level (its indexes are
+   * complete). When not given (`nome check`), the workspace is walked once to find out.
+   */
+  sandboxView?: { complete: boolean; reason: string | null };
 }
 
 const RANK: Record<Decision, number> = { allow: 0, ask: 1, deny: 2 };
@@ -90,16 +93,14 @@ export function judgeShell(policy: PolicyEngine, input: JudgeInput): Judgement {
   let options = { workspace, confined: input.confined, home: input.home };
   let classification = policy.classify(input.command, options);
   const notes: string[] = [];
-  // Code the command line does not show could read any file: the sandbox hides the workspace's
-  // noAccess files from it. When they cannot all be found, the sandbox cannot be counted on.
-  let hidePaths: string[] = [];
+  // Code the command line does not show could read or write any file: it counts as confined only
+  // when the sandbox holds every level of the workspace (its index is complete).
   if (classification.executesCode && input.confined) {
-    const secrets = permissions.secretsUnder(workspace);
-    if (secrets.complete) hidePaths = secrets.paths;
-    else {
+    const view = input.sandboxView ?? permissions.secretsUnder(workspace);
+    if (!view.complete) {
       options = { ...options, confined: false };
       classification = policy.classify(input.command, options);
-      notes.push(`the sandbox cannot hide every protected file in the workspace (${secrets.reason}), so code it runs counts as unconfined`);
+      notes.push(`the sandbox cannot enforce every permission level in the workspace (${view.reason ?? 'unknown'}), so code it runs counts as unconfined`);
     }
   }
   const reasons = [...notes, ...classification.reasons.filter((r) => r.tier !== 'read').map((r) => `${r.tier}: ${r.text}`)];
@@ -155,5 +156,5 @@ export function judgeShell(policy: PolicyEngine, input: JudgeInput): Judgement {
     raise('deny', 'cwd-outside-workspace');
     reasons.push(`the working directory ${cwd} is outside the workspace ${workspace}`);
   }
-  return { classification, files, verdict, rule, reasons, hidePaths };
+  return { classification, files, verdict, rule, reasons };
 }

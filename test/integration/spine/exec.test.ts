@@ -139,10 +139,15 @@ describe('nome exec through the supervisor', () => {
   it.runIf(probeSandbox().confined)('confines commands: a write outside the workspace fails and the receipt says confined', async () => {
     const outside = path.join(box.home, 'outside.txt');
     // `sh script.sh` executes code the command line does not show: write tier when confined, so it runs.
-    writeFileSync(path.join(box.workspace, 'escape.sh'), `echo pwned > ${outside}\n`);
+    // HOME is a private area (an empty scratch tmpfs): the write succeeds there and is gone with the run;
+    // /etc is visible and read-only.
+    writeFileSync(path.join(box.workspace, 'escape.sh'), `echo pwned > ${outside} && echo home-scratch; echo pwned > /etc/nome-pwned\n`);
     const res = await nome(box, ['exec', '--', 'sh escape.sh']);
     expect(res.code).not.toBe(0);
+    expect(res.stdout).toContain('home-scratch');
+    expect(res.stdout).toMatch(/Read-only file system/);
     expect(existsSync(outside)).toBe(false);
+    expect(existsSync('/etc/nome-pwned')).toBe(false);
     const exit = runReceipts('sh escape.sh').find((r) => r.kind === 'command.exit')!;
     expect(exit.payload).toMatchObject({ confined: true });
   });

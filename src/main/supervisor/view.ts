@@ -1,0 +1,166 @@
+/**
+ * The sandbox's view for each run: the permission levels of the cascade turned into what the OS
+ * sandbox mounts (DESIGN.md, "Enforcement: the judge decides, the sandbox holds").
+ *
+ *   - inside the workspace: every noAccess entry masked, every readOnly entry bound read-only,
+ *     every `.git` directory pinned (it cannot be renamed or replaced by one whose hooks and
+ *     config are not protected) and every `.git` file (a submodule's or worktree's link) bound
+ *     read-only; from an index per workspace kept fresh by watchers;
+ *   - outside it: the private areas hidden with toolchains bound back (sandbox/view.ts), every
+ *     absolute noAccess rule masked, and the visible system directories, the user's exposed paths
+ *     and the directories of absolute rules with globs searched (indexed) for noAccess entries and
+ *     Unix sockets, and, when NOME runs as root, for entries others may not read.
+ *
+ * Indexes are built once per workspace and policy version (a layer change rebuilds them) and then
+ * cost only the re-listing of directories that changed. When any index is incomplete, the view
+ * says so, and the run counts as unconfined.
+ *
+ * Runtime: plain Node.
+ */
+import { existsSync, lstatSync, mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createPermissionGateway, ProtectedIndex, type PermissionGateway } from '../permissions';
+import { exposeSetting, privateAreas, SCANNED_SYSTEM_DIRS, toolchainPaths } from '../sandbox/view';
+
+export interface RunView {
+  hidePaths: string[];
+  readOnlyPaths: string[];
+  pinnedPaths: string[];
+  privateAreas: string[];
+  exposePaths: string[];
+  /** False when an index could not be completed: the sandbox cannot be counted on to hold the levels. */
+  complete: boolean;
+  reason: string | null;
+  /** Problems with the `sandbox` setting of the layers (each entry ignored). */
+  errors: string[];
+}
+
+export interface ViewOptions {
+  env: NodeJS.ProcessEnv;
+  home: string;
+  /** The sandbox runs as root's files (NOME runs as root): entries only root may read are hidden too. */
+  rootFiles?: boolean;
+  /** Paths always hidden (NOME's data dir as the host knows it, whatever the layers say). */
+  alwaysHidden?: readonly string[];
+  /** Keep indexes fresh with watchers (the supervisor); false builds them once (`nome check`). */
+  watch?: boolean;
+}
+
+interface WorkspaceViews {
+  version: string;
+  gateway: PermissionGateway;
+  workspace: ProtectedIndex;
+  outside: ProtectedIndex[];
+  literal: string[];
+  expose: string[];
+  areas: string[];
+  errors: string[];
+}
+
+const isWithin = (child: string, parent: string) => {
+  const rel = path.relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+};
+
+function realHome(): string | null {
+  try {
+    return os.userInfo().homedir;
+  } catch {
+    return null;
+  }
+}
+
+export class SandboxViews {
+  private readonly byWorkspace = new Map<string, WorkspaceViews>();
+  private readonly rootFiles: boolean;
+
+  constructor(private readonly opts: ViewOptions) {
+    this.rootFiles = opts.rootFiles ?? process.getuid?.() === 0;
+  }
+
+  /** The view for a run in `workspace` under the policy `version` (layer digests). */
+  async forRun(workspace: string, version: string): Promise<RunView> {
+    let views = this.byWorkspace.get(workspace);
+    if (!views || views.version !== version) {
+      views?.workspace.close();
+      for (const index of views?.outside ?? []) index.close();
+      views = this.build(workspace, version);
+      this.byWorkspace.set(workspace, views);
+    }
+    const inside = await views.workspace.fresh();
+    const outside = views.outside.map((index) => index.snapshot());
+    const pinned: string[] = [];
+    const readOnly = [...inside.readOnly];
+    for (const git of inside.named) {
+      if (!git.dir) {
+        readOnly.push(git.path);
+        continue;
+      }
+      pinned.push(git.path);
+      // A repository without a hooks directory would let one be created: make the (empty) one git makes itself.
+      const hooks = path.join(git.path, 'hooks');
+      if (!existsSync(hooks)) {
+        try {
+          mkdirSync(hooks);
+          readOnly.push(hooks);
+        } catch {
+          // Cannot be made (read-only repository): nothing can be written there by the command either.
+        }
+      }
+    }
+    const failed = [inside, ...outside].find((entries) => !entries.complete);
+    return {
+      hidePaths: [...views.literal, ...inside.hide, ...outside.flatMap((entries) => entries.hide)],
+      readOnlyPaths: readOnly,
+      pinnedPaths: pinned,
+      privateAreas: views.areas,
+      exposePaths: views.expose,
+      complete: failed === undefined,
+      reason: failed ? (failed.reason ?? 'an index is incomplete') : null,
+      errors: views.errors,
+    };
+  }
+
+  close(): void {
+    for (const views of this.byWorkspace.values()) {
+      views.workspace.close();
+      for (const index of views.outside) index.close();
+    }
+    this.byWorkspace.clear();
+  }
+
+  private build(workspace: string, version: string): WorkspaceViews {
+    const { env, home } = this.opts;
+    const gateway = createPermissionGateway({ workspace, env, home });
+    const levelOf = (p: string, isDir: boolean) => gateway.levelOf(p, isDir);
+    const watch = this.opts.watch ?? true;
+    const homes = [...new Set([home, realHome()].filter((h): h is string => typeof h === 'string' && path.isAbsolute(h)))];
+    const areas = privateAreas(homes);
+    const setting = exposeSetting(home, env);
+    const expose = [...toolchainPaths(homes), ...setting.paths];
+    const roots = gateway.absoluteRoots('noAccess');
+    // Only what the command could see needs searching: the visible system directories, what is
+    // exposed on purpose, and the directories of glob rules outside the private areas and the workspace.
+    const visible = (p: string) => !areas.some((a) => isWithin(p, a)) || setting.paths.some((e) => isWithin(p, e));
+    const searched = [...SCANNED_SYSTEM_DIRS, ...setting.paths, ...roots.filter((r) => r.glob && visible(r.path) && !isWithin(r.path, workspace)).map((r) => r.path)];
+    const distinct = searched.filter((p, i, all) => all.indexOf(p) === i && !all.some((q, j) => j !== i && q !== p && isWithin(p, q)) && !isWithin(p, workspace));
+    const outside = distinct.map(
+      (root) => new ProtectedIndex(root, { levelOf, sockets: true, ownerOnly: this.rootFiles && !setting.paths.some((e) => isWithin(root, e)), watch }),
+    );
+    const inside = new ProtectedIndex(workspace, { levelOf, readOnly: true, names: ['.git'], watch });
+    const literal = [...roots.filter((r) => !r.glob && r.path !== '/').map((r) => r.path), ...(this.opts.alwaysHidden ?? [])].filter(
+      (p, i, all) => all.indexOf(p) === i && exists(p),
+    );
+    return { version, gateway, workspace: inside, outside, literal, expose, areas, errors: setting.errors };
+  }
+}
+
+function exists(p: string): boolean {
+  try {
+    lstatSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
