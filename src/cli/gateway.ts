@@ -11,10 +11,10 @@ import { gatewayAddress } from '../main/gateway/protocol';
 export const EXIT_UNREACHABLE = 2;
 
 /** The connected client, or the exit code after saying why there is none. */
-export async function connectForCli(command: string, override: string | undefined): Promise<GatewayClient | number> {
+export async function connectForCli(command: string, override: string | undefined, role: 'agent' | 'approver' = 'agent'): Promise<GatewayClient | number> {
   const dir = dataDir();
   try {
-    return await connectGateway(gatewayAddress(dir, override), clientToken(dir));
+    return await connectGateway(gatewayAddress(dir, override), clientToken(dir, process.env, role));
   } catch (error) {
     if (error instanceof GatewayUnreachable) {
       process.stderr.write(`nome ${command}: ${error.message}\n`);

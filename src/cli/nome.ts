@@ -4,6 +4,7 @@
  *
  * Runtime: plain Node (no Electron).
  */
+import { printable } from './printable';
 import { UsageError } from './usage';
 
 type Command = { run(argv: string[]): Promise<number> };
@@ -16,6 +17,7 @@ const commands: Record<string, () => Promise<Command>> = {
   approvals: () => import('./commands/approvals'),
   audit: () => import('./commands/audit'),
   permissions: () => import('./commands/permissions'),
+  tokens: () => import('./commands/tokens'),
 };
 
 const usage = `usage: nome <command> [options]
@@ -27,7 +29,9 @@ commands:
                                        run NOME headless and serve the UI on 127.0.0.1
   exec [--workspace DIR] -- <command>  run a command through the supervisor (exit 126 when denied)
   approvals list [--json]              the operations waiting for a decision
-  approvals answer ID approve-once|approve-session|deny [--reason TEXT]
+  approvals answer ID approve-once|approve-session|always|deny [--reason TEXT]
+  tokens issue NAME --workspace DIR    an agent token for the gateway, acting only for DIR (shown once)
+  tokens list | tokens revoke ID       the gateway's tokens (approver only)
   audit verify [--json]                walk the receipt chain and report the first break
   audit tail [--json]                  print receipts as they arrive
   permissions explain [--workspace DIR] [--json] PATH   every rule that matches PATH, and the winner
@@ -41,17 +45,17 @@ export async function main(argv: string[]): Promise<number> {
   }
   const load = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!load) {
-    process.stderr.write(`nome: unknown command "${name}"\n\n${usage}`);
+    process.stderr.write(`nome: unknown command "${printable(name)}"\n\n${usage}`);
     return 2;
   }
   try {
     return await (await load()).run(rest);
   } catch (error) {
     if (error instanceof UsageError) {
-      process.stderr.write(`nome ${name}: ${error.message}\n`);
+      process.stderr.write(`nome ${name}: ${printable(error.message)}\n`);
       return 2;
     }
-    process.stderr.write(`nome ${name}: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`nome ${name}: ${printable(error instanceof Error ? error.message : String(error))}\n`);
     return 1;
   }
 }
@@ -61,7 +65,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`nome: ${String(error)}\n`);
+    process.stderr.write(`nome: ${printable(String(error))}\n`);
     process.exitCode = 1;
   },
 );

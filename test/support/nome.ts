@@ -32,6 +32,7 @@ export function makeSandbox(): Sandbox {
   };
   delete env.NOME_GATEWAY;
   delete env.NOME_TOKEN;
+  delete env.NOME_APPROVER_TOKEN;
   return { home, dataDir, workspace, env };
 }
 

@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { auditDatabasePath, openAuditStore, verifyDatabase, type Receipt } from '../../main/audit';
 import { dataDir } from '../../main/host/paths';
+import { printable, printableJson } from '../printable';
 import { parse, UsageError } from '../usage';
 
 export async function run(argv: string[]): Promise<number> {
@@ -18,20 +19,20 @@ export async function run(argv: string[]): Promise<number> {
   if (sub === 'verify') {
     if (!existsSync(file)) {
       const result = { ok: true, count: 0, head: null, path: file };
-      process.stdout.write(values.json ? `${JSON.stringify(result)}\n` : `no receipts yet (${file})\n`);
+      process.stdout.write(values.json ? `${printableJson(result)}\n` : `no receipts yet (${printable(file)})\n`);
       return 0;
     }
     const result = verifyDatabase(file);
-    if (values.json) process.stdout.write(`${JSON.stringify({ ...result, path: file })}\n`);
+    if (values.json) process.stdout.write(`${printableJson({ ...result, path: file })}\n`);
     else if (result.ok) process.stdout.write(`chain intact: ${result.count} receipts, head ${result.head}\n`);
-    else process.stdout.write(`chain BROKEN at seq ${result.brokenAt}: ${result.reason}\n`);
+    else process.stdout.write(`chain BROKEN at seq ${result.brokenAt}: ${printable(result.reason)}\n`);
     return result.ok ? 0 : 1;
   }
   if (sub === 'tail') {
     const store = openAuditStore({ dataDir: dataDir(), tenant });
     let after = values.from === undefined ? Math.max(0, store.head().seq - 10) : Number(values.from);
     const print = (r: Receipt) =>
-      process.stdout.write(values.json ? `${JSON.stringify(r)}\n` : `${r.seq}\t${r.ts}\t${r.kind}\t${r.runId ?? '-'}\t${JSON.stringify(r.payload)}\n`);
+      process.stdout.write(values.json ? `${printableJson(r)}\n` : `${r.seq}\t${r.ts}\t${r.kind}\t${r.runId ?? '-'}\t${printableJson(r.payload)}\n`);
     let stopped = false;
     process.once('SIGINT', () => (stopped = true));
     process.once('SIGTERM', () => (stopped = true));

@@ -11,6 +11,7 @@ import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { createPolicyEngine } from '../../main/policy';
 import { judgeShell } from '../../main/supervisor/judge';
+import { printable, printableJson } from '../printable';
 import { parse, UsageError } from '../usage';
 import { commandFrom, contractJson, optionsFrom, plainReport } from './classify';
 
@@ -29,13 +30,13 @@ export async function run(argv: string[]): Promise<number> {
     env: process.env,
     home: options.home ?? process.env.HOME ?? os.homedir(),
   });
-  for (const r of judgement.reasons.filter((x) => x.startsWith('policy: ') || x.startsWith('permissions: '))) process.stderr.write(`nome check: ${r}\n`);
+  for (const r of judgement.reasons.filter((x) => x.startsWith('policy: ') || x.startsWith('permissions: '))) process.stderr.write(`nome check: ${printable(r)}\n`);
   const files = judgement.files.map((f) => ({ path: f.path, access: f.access, level: f.level, allowed: f.allowed }));
   if (values.json) {
-    process.stdout.write(JSON.stringify({ ...contractJson(judgement.classification), files, decision: judgement.verdict }) + '\n');
+    process.stdout.write(printableJson({ ...contractJson(judgement.classification), files, decision: judgement.verdict }) + '\n');
   } else {
-    let report = plainReport(command, judgement.classification, `${judgement.verdict}${judgement.rule ? ` (${judgement.rule})` : ''}`);
-    for (const f of judgement.files) report += `  file ${f.access.padEnd(5)} ${f.level.padEnd(9)} ${f.allowed ? 'ok    ' : 'DENIED'} ${f.path}\n`;
+    let report = plainReport(command, judgement.classification, `${judgement.verdict}${judgement.rule ? ` (${printable(judgement.rule)})` : ''}`);
+    for (const f of judgement.files) report += `  file ${f.access.padEnd(5)} ${f.level.padEnd(9)} ${f.allowed ? 'ok    ' : 'DENIED'} ${printable(f.path)}\n`;
     process.stdout.write(report);
   }
   return 0;

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { createPolicyEngine, type ClassifyOptions, type ClassifyResult } from '../../main/policy';
 import { utf16Index } from '../../main/policy/spans';
+import { printable, printableJson } from '../printable';
 import { parse, UsageError } from '../usage';
 
 /** The contract's shape, key order included: nothing more, nothing less. */
@@ -29,17 +30,18 @@ export function plainReport(command: string, result: ClassifyResult, decision?: 
   const lines: string[] = [`tier: ${result.tier}${result.executesCode ? ' (executes code)' : ''}`];
   if (decision) lines.push(`decision: ${decision}`);
   for (const r of result.reasons) {
-    lines.push(`  ${r.tier.padEnd(6)} ${r.rule}: ${r.text}`);
+    lines.push(`  ${r.tier.padEnd(6)} ${r.rule}: ${printable(r.text)}`);
     const start = utf16Index(command, r.span[0]);
     const end = Math.max(start + 1, utf16Index(command, r.span[1]));
     const lineStart = command.lastIndexOf('\n', start - 1) + 1;
     const nl = command.indexOf('\n', lineStart);
     const lineEnd = nl < 0 ? command.length : nl;
     const text = command.slice(lineStart, lineEnd);
-    lines.push(`         ${text}`);
-    lines.push(`         ${' '.repeat([...command.slice(lineStart, start)].length)}${'^'.repeat(Math.max(1, [...command.slice(start, Math.min(end, lineEnd))].length))}`);
+    // Shown escaped, so the caret counts the escaped characters too.
+    lines.push(`         ${printable(text)}`);
+    lines.push(`         ${' '.repeat([...printable(command.slice(lineStart, start))].length)}${'^'.repeat(Math.max(1, [...printable(command.slice(start, Math.min(end, lineEnd)))].length))}`);
   }
-  if (decision === undefined) for (const f of result.files) lines.push(`  file ${f.access.padEnd(5)} ${f.path}${f.dynamic ? ' (dynamic)' : ''}${f.recursive ? ' (whole subtree)' : ''}`);
+  if (decision === undefined) for (const f of result.files) lines.push(`  file ${f.access.padEnd(5)} ${printable(f.path)}${f.dynamic ? ' (dynamic)' : ''}${f.recursive ? ' (whole subtree)' : ''}`);
   return lines.join('\n') + '\n';
 }
 
@@ -79,12 +81,12 @@ export async function run(argv: string[]): Promise<number> {
         process.stdout.write(JSON.stringify({ error: 'each line must be a JSON-encoded string' }) + '\n');
         continue;
       }
-      process.stdout.write(JSON.stringify(contractJson(engine.classify(command, options))) + '\n');
+      process.stdout.write(printableJson(contractJson(engine.classify(command, options))) + '\n');
     }
     return failed ? 1 : 0;
   }
   const command = commandFrom(positionals);
   const result = engine.classify(command, options);
-  process.stdout.write(values.json ? JSON.stringify(contractJson(result)) + '\n' : plainReport(command, result));
+  process.stdout.write(values.json ? printableJson(contractJson(result)) + '\n' : plainReport(command, result));
   return 0;
 }

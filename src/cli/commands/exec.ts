@@ -10,6 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { GatewayUnreachable } from '../../main/gateway/client';
 import { connectForCli, EXIT_UNREACHABLE } from '../gateway';
 import type { RunOutcome } from '../../main/supervisor';
+import { printable } from '../printable';
 import { parse, UsageError } from '../usage';
 
 export const EXIT_DENIED = 126;
@@ -44,18 +45,18 @@ export async function run(argv: string[]): Promise<number> {
       },
       (method, params) => {
         if (method === 'exec.output') process.stdout.write(String(params.data));
-        else if (method === 'exec.approval') process.stderr.write(`nome: waiting for approval (${String(params.approvalId)})…\n`);
+        else if (method === 'exec.approval') process.stderr.write(`nome: waiting for approval (${printable(String(params.approvalId))})…\n`);
       },
     );
     if (outcome.verdict === 'deny') {
-      process.stderr.write(`nome: denied: ${outcome.reason ?? 'no reason given'}\n`);
+      process.stderr.write(`nome: denied: ${printable(outcome.reason ?? 'no reason given')}\n`);
       return EXIT_DENIED;
     }
     if (outcome.exitCode !== null) return outcome.exitCode;
     return 128 + (signalNumber(outcome.signal) ?? 1);
   } catch (error) {
     if (error instanceof GatewayUnreachable) {
-      process.stderr.write(`nome exec: ${error.message}\n`);
+      process.stderr.write(`nome exec: ${printable(error.message)}\n`);
       return EXIT_UNREACHABLE;
     }
     throw error;

@@ -5,6 +5,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createPermissionGateway, describeRule, type Explanation } from '../../main/permissions';
+import { printable, printableJson } from '../printable';
 import { parse, UsageError } from '../usage';
 
 const usage = 'usage: nome permissions explain [--workspace DIR] [--json] PATH';
@@ -26,7 +27,7 @@ function human(ex: Explanation): string {
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
     for (const row of [header, ...rows]) lines.push(`  ${row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()}`);
   }
-  return lines.join('\n') + '\n';
+  return lines.map(printable).join('\n') + '\n';
 }
 
 export async function run(argv: string[]): Promise<number> {
@@ -37,8 +38,8 @@ export async function run(argv: string[]): Promise<number> {
   const workspace = path.resolve(values.workspace ?? '.');
   if (!existsSync(workspace)) throw new UsageError(`workspace ${workspace} does not exist`);
   const gateway = createPermissionGateway({ workspace });
-  for (const error of gateway.errors) process.stderr.write(`nome permissions: ${error}\n`);
+  for (const error of gateway.errors) process.stderr.write(`nome permissions: ${printable(error)}\n`);
   const ex = gateway.explain(positionals[0]!);
-  process.stdout.write(values.json ? `${JSON.stringify(ex)}\n` : human(ex));
+  process.stdout.write(values.json ? `${printableJson(ex)}\n` : human(ex));
   return 0;
 }

@@ -8,7 +8,7 @@
  */
 import net from 'node:net';
 import { readFileSync } from 'node:fs';
-import { localClientTokenPath, type RpcMessage } from './protocol';
+import { localApproverTokenPath, localClientTokenPath, type RpcMessage } from './protocol';
 
 export class GatewayUnreachable extends Error {}
 export class GatewayCallError extends Error {
@@ -25,11 +25,16 @@ export interface GatewayClient {
   close(): void;
 }
 
-/** The token the CLI presents: `$NOME_TOKEN`, else the local client token file in the data dir. */
-export function clientToken(dataDir: string, env: NodeJS.ProcessEnv = process.env): string | null {
-  if (env.NOME_TOKEN) return env.NOME_TOKEN;
+/**
+ * The token the CLI presents. As an agent (`nome exec`): `$NOME_TOKEN`, else the local agent token
+ * file in the data dir. As an approver (`nome approvals`, `nome tokens`): `$NOME_APPROVER_TOKEN`,
+ * else the local approver token file.
+ */
+export function clientToken(dataDir: string, env: NodeJS.ProcessEnv = process.env, role: 'agent' | 'approver' = 'agent'): string | null {
+  const fromEnv = role === 'agent' ? env.NOME_TOKEN : env.NOME_APPROVER_TOKEN;
+  if (fromEnv) return fromEnv;
   try {
-    return readFileSync(localClientTokenPath(dataDir), 'utf8').trim();
+    return readFileSync(role === 'agent' ? localClientTokenPath(dataDir) : localApproverTokenPath(dataDir), 'utf8').trim();
   } catch {
     return null;
   }

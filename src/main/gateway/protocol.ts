@@ -18,6 +18,8 @@ export const RPC_ERRORS = {
   invalidParams: -32602,
   internal: -32603,
   unauthorized: -32001,
+  /** A valid token asked for something its scope or its workspaces do not cover. */
+  forbidden: -32003,
 } as const;
 
 export type RpcMessage =
@@ -37,7 +39,12 @@ export function gatewayDir(dataDir: string): string {
   return path.join(dataDir, 'gateway');
 }
 
-/** The local CLI's own token file (see tokens.ts). */
+/** The local CLI's own agent token file (see tokens.ts). */
 export function localClientTokenPath(dataDir: string): string {
   return path.join(gatewayDir(dataDir), 'client.token');
+}
+
+/** The local CLI's approver token file (see tokens.ts). */
+export function localApproverTokenPath(dataDir: string): string {
+  return path.join(gatewayDir(dataDir), 'approver.token');
 }

@@ -9,7 +9,7 @@ import { chmodSync, existsSync, mkdirSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { MAX_LINE_BYTES, RPC_ERRORS, type RpcMessage } from './protocol';
-import type { TokenRecord, TokenStore } from './tokens';
+import type { TokenRecord, TokenScope, TokenStore } from './tokens';
 
 const rpcRequest = z.strictObject({
   jsonrpc: z.literal('2.0'),
@@ -28,11 +28,13 @@ export interface CallContext {
 
 export interface Method<S extends z.ZodType = z.ZodType> {
   params: S;
+  /** The only token scope that may call it (see tokens.ts). */
+  scope: TokenScope;
   run(params: z.output<S>, ctx: CallContext): Promise<unknown>;
 }
 
-export function method<S extends z.ZodType>(params: S, run: (params: z.output<S>, ctx: CallContext) => Promise<unknown>): Method {
-  return { params, run } as Method;
+export function method<S extends z.ZodType>(scope: TokenScope, params: S, run: (params: z.output<S>, ctx: CallContext) => Promise<unknown>): Method {
+  return { scope, params, run } as Method;
 }
 
 export class RpcError extends Error {
@@ -69,6 +71,8 @@ export async function startGateway(opts: {
   tokens: TokenStore;
   methods: Record<string, Method>;
   onRejectedToken?: (reason: string) => void;
+  /** A valid token asked for something outside its scope. */
+  onForbidden?: (client: TokenRecord, reason: string) => void;
 }): Promise<Gateway> {
   const { address, tokens, methods } = opts;
   if (process.platform !== 'win32') mkdirSync(path.dirname(address), { recursive: true, mode: 0o700 });
@@ -123,6 +127,10 @@ export async function startGateway(opts: {
       }
       const target = Object.hasOwn(methods, name) ? methods[name] : undefined;
       if (!target) return send({ jsonrpc: '2.0', id, error: { code: RPC_ERRORS.methodNotFound, message: `unknown method ${name}` } });
+      if (target.scope !== client.scope) {
+        opts.onForbidden?.(client, `${name} needs an ${target.scope} token`);
+        return send({ jsonrpc: '2.0', id, error: { code: RPC_ERRORS.forbidden, message: `forbidden: ${name} needs an ${target.scope} token, and this is an ${client.scope} token` } });
+      }
       const { token: _token, ...rest } = params;
       const parsed = target.params.safeParse(rest);
       if (!parsed.success) {

@@ -3,28 +3,63 @@
  * hashed and compared in constant time against every stored hash. A token is shown once, when it
  * is issued.
  *
- * The local CLI's own token is kept in `<dataDir>/gateway/client.token` (mode 0600), like an SSH
- * key: it is the user's credential, not the gateway's record. NOME's data dir is a built-in
- * noAccess path for agents and hidden inside the sandbox, so supervised commands cannot read it.
+ * Scopes: an **agent** token requests and reports (`exec`, and the hook and MCP calls that follow)
+ * and only for the workspaces it was issued for; an **approver** token answers, lists and issues
+ * (`approvals.*`, `tokens.*`) and cannot run anything. So a receipt that says a person approved
+ * means someone holding the approver credential did, never the agent that asked.
+ *
+ * The local CLI's own tokens are kept in `<dataDir>/gateway/client.token` (agent) and
+ * `approver.token` (mode 0600), like an SSH key: they are the user's credentials, not the
+ * gateway's record. NOME's data dir is a built-in noAccess path and never visible inside the
+ * sandbox, so supervised commands cannot read either.
  *
  * Runtime: plain Node.
  */
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { gatewayDir, localClientTokenPath } from './protocol';
+import os from 'node:os';
+import { gatewayDir, localApproverTokenPath, localClientTokenPath } from './protocol';
+
+export const TOKEN_SCOPES = ['agent', 'approver'] as const;
+export type TokenScope = (typeof TOKEN_SCOPES)[number];
 
 const tokenRecord = z.strictObject({
   id: z.string(),
   name: z.string(),
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
   createdAt: z.string(),
+  // A record from before scopes existed is an agent token bound to no workspace: it can do nothing
+  // until it is reissued (the local one is, at the next start).
+  scope: z.enum(TOKEN_SCOPES).default('agent'),
+  workspaces: z.array(z.string()).default([]),
 });
 const tokenFile = z.strictObject({ tokens: z.array(tokenRecord) });
 export type TokenRecord = z.infer<typeof tokenRecord>;
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest();
+
+/** A workspace as tokens record it: absolute, symlinks resolved. */
+export function workspaceKey(workspace: string): string {
+  const resolved = path.resolve(workspace);
+  try {
+    return realpathSync(resolved);
+  } catch {
+    return resolved;
+  }
+}
+
+/**
+ * Why `workspace` cannot be bound to an agent token, or null. The file system root and the home
+ * directory hold everything else: binding them would bind nothing.
+ */
+export function unbindableWorkspace(workspace: string, home: string = os.homedir()): string | null {
+  const key = workspaceKey(workspace);
+  if (key === path.parse(key).root) return `${workspace} is the root of the file system`;
+  if (key === workspaceKey(home)) return `${workspace} is the home directory`;
+  return null;
+}
 
 
 export class TokenStore {
@@ -37,13 +72,34 @@ export class TokenStore {
     this.records = this.read();
   }
 
-  /** Issues a new token: returns it (the only time it exists in the clear) and stores its hash. */
-  issue(name: string): { token: string; record: TokenRecord } {
+  /**
+   * Issues a new token: returns it (the only time it exists in the clear) and stores its hash.
+   * An agent token is bound to `workspaces` (none of them `/` or the home directory).
+   */
+  issue(name: string, scope: TokenScope = 'agent', workspaces: readonly string[] = []): { token: string; record: TokenRecord } {
+    const keys = scope === 'agent' ? this.bindable(workspaces) : [];
     const token = `nome_${randomBytes(32).toString('base64url')}`;
-    const record: TokenRecord = { id: randomUUID(), name, sha256: sha256(token).toString('hex'), createdAt: new Date().toISOString() };
+    const record: TokenRecord = { id: randomUUID(), name, sha256: sha256(token).toString('hex'), createdAt: new Date().toISOString(), scope, workspaces: keys };
     this.records.push(record);
     this.write();
     return { token, record };
+  }
+
+  /** Whether the token `record` may act for `workspace` (an agent token issued for it). */
+  static mayUse(record: TokenRecord, workspace: string): boolean {
+    if (record.scope !== 'agent') return false;
+    const key = workspaceKey(workspace);
+    return record.workspaces.includes(key);
+  }
+
+  private bindable(workspaces: readonly string[]): string[] {
+    const keys: string[] = [];
+    for (const ws of workspaces) {
+      const problem = unbindableWorkspace(ws);
+      if (problem) throw new Error(`an agent token cannot be bound to ${problem}`);
+      keys.push(workspaceKey(ws));
+    }
+    return [...new Set(keys)];
   }
 
   revoke(id: string): boolean {
@@ -69,16 +125,33 @@ export class TokenStore {
   }
 
   /**
-   * The local CLI's token: read from its 0600 file, or issued and written there when missing or no
-   * longer valid. Returns the token and whether it was issued now.
+   * The local CLI's agent token, bound to `workspaces` (added to its record when missing): read
+   * from its 0600 file, or issued and written there when missing, no longer valid or not an agent
+   * token. Returns the token and the record when it was issued now.
    */
-  ensureLocalClientToken(): { token: string; issued: TokenRecord | null } {
-    const file = localClientTokenPath(this.dataDir);
+  ensureLocalClientToken(workspaces: readonly string[] = []): { token: string; issued: TokenRecord | null } {
+    return this.ensureLocal(localClientTokenPath(this.dataDir), 'local cli', 'agent', workspaces);
+  }
+
+  /** The local CLI's approver token (`nome approvals`, `nome tokens`), like the agent token. */
+  ensureLocalApproverToken(): { token: string; issued: TokenRecord | null } {
+    return this.ensureLocal(localApproverTokenPath(this.dataDir), 'local approver', 'approver', []);
+  }
+
+  private ensureLocal(file: string, name: string, scope: TokenScope, workspaces: readonly string[]): { token: string; issued: TokenRecord | null } {
     if (existsSync(file)) {
       const token = readFileSync(file, 'utf8').trim();
-      if (this.verify(token)) return { token, issued: null };
+      const record = this.verify(token);
+      if (record && record.scope === scope) {
+        const keys = scope === 'agent' ? this.bindable(workspaces).filter((k) => !record.workspaces.includes(k)) : [];
+        if (keys.length > 0) {
+          record.workspaces = [...record.workspaces, ...keys];
+          this.write();
+        }
+        return { token, issued: null };
+      }
     }
-    const { token, record } = this.issue('local cli');
+    const { token, record } = this.issue(name, scope, workspaces);
     writePrivate(file, `${token}\n`);
     return { token, issued: record };
   }

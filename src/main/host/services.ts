@@ -85,8 +85,10 @@ export async function createServices(ctx: HostContext): Promise<Services> {
   const unsubscribeAudit = audit.subscribe((receipt) => broadcast('receiptAppended', toReceiptView(receipt)));
 
   const tokens = new TokenStore(ctx.dataDir);
-  const issued = tokens.ensureLocalClientToken().issued;
-  if (issued) audit.append({ runId: null, kind: 'token.event', payload: { event: 'issued', tokenId: issued.id, name: issued.name } });
+  // The local CLI's agent token acts for the workspace the host opened; its approver token answers.
+  for (const { issued } of [tokens.ensureLocalClientToken(ctx.workspace ? [ctx.workspace] : []), tokens.ensureLocalApproverToken()]) {
+    if (issued) audit.append({ runId: null, kind: 'token.event', payload: { event: 'issued', tokenId: issued.id, name: issued.name, scope: issued.scope, workspaces: issued.workspaces } });
+  }
   const userName = (() => {
     try {
       return os.userInfo().username;
@@ -99,8 +101,10 @@ export async function createServices(ctx: HostContext): Promise<Services> {
     address: ctx.gatewayAddress ?? gatewayAddress(ctx.dataDir, null, env),
     tokens,
     onRejectedToken: (reason) => audit.append({ runId: null, kind: 'token.event', payload: { event: 'rejected', tokenId: reason } }),
+    onForbidden: (client, reason) => audit.append({ runId: null, kind: 'token.event', payload: { event: 'rejected', tokenId: client.id, name: client.name, reason } }),
     methods: {
       exec: method(
+        'agent',
         z.strictObject({
           command: z.string().min(1).max(65_536),
           workspace: z.string().min(1).max(4096),
@@ -109,8 +113,13 @@ export async function createServices(ctx: HostContext): Promise<Services> {
           sessionId: z.string().min(1).max(256),
           timeoutMs: z.number().int().positive().nullable().optional(),
         }),
-        async (params, call) =>
-          supervisor.handle(
+        async (params, call) => {
+          // An agent token acts only for the workspaces it was issued for.
+          if (!TokenStore.mayUse(call.client, params.workspace)) {
+            audit.append({ runId: null, kind: 'token.event', payload: { event: 'rejected', tokenId: call.client.id, name: call.client.name, reason: 'workspace not bound to this token' } });
+            throw new RpcError(RPC_ERRORS.forbidden, `forbidden: this token was not issued for the workspace ${params.workspace}`);
+          }
+          return supervisor.handle(
             {
               tool: 'shell',
               command: params.command,
@@ -126,10 +135,12 @@ export async function createServices(ctx: HostContext): Promise<Services> {
               approvalPending: (approval) => void call.notify('exec.approval', { approvalId: approval.id }),
               signal: call.signal,
             },
-          ),
+          );
+        },
       ),
-      'approvals.list': method(z.strictObject({}), async () => ({ pending: approvals.pending(), grants: approvals.sessionGrants() })),
+      'approvals.list': method('approver', z.strictObject({}), async () => ({ pending: approvals.pending(), grants: approvals.sessionGrants() })),
       'approvals.answer': method(
+        'approver',
         z.strictObject({ id: z.string().max(128), answer: z.enum(['approve-once', 'approve-session', 'always', 'deny']), reason: z.string().max(1024).nullable().optional() }),
         async (params, call) => {
           try {
@@ -140,6 +151,28 @@ export async function createServices(ctx: HostContext): Promise<Services> {
           }
         },
       ),
+      'tokens.issue': method(
+        'approver',
+        z.strictObject({ name: z.string().min(1).max(128), workspaces: z.array(z.string().min(1).max(4096)).min(1).max(64) }),
+        async (params) => {
+          let issued;
+          try {
+            issued = tokens.issue(params.name, 'agent', params.workspaces);
+          } catch (error) {
+            throw new RpcError(RPC_ERRORS.invalidParams, error instanceof Error ? error.message : String(error));
+          }
+          audit.append({ runId: null, kind: 'token.event', payload: { event: 'issued', tokenId: issued.record.id, name: issued.record.name, scope: 'agent', workspaces: issued.record.workspaces } });
+          return { token: issued.token, id: issued.record.id, workspaces: issued.record.workspaces };
+        },
+      ),
+      'tokens.list': method('approver', z.strictObject({}), async () => ({
+        tokens: tokens.list().map(({ sha256: _hash, ...record }) => record),
+      })),
+      'tokens.revoke': method('approver', z.strictObject({ id: z.string().min(1).max(128) }), async (params) => {
+        const revoked = tokens.revoke(params.id);
+        if (revoked) audit.append({ runId: null, kind: 'token.event', payload: { event: 'revoked', tokenId: params.id } });
+        return { revoked };
+      }),
     },
   });
 
