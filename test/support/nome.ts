@@ -3,7 +3,7 @@
  * HOME and managed-policy path, and `nome …` commands against it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, realpathSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, realpathSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -11,15 +11,27 @@ export const repoRoot = path.resolve(__dirname, '..', '..');
 export const nomeBin = path.join(repoRoot, 'bin', 'nome.cjs');
 
 export interface Sandbox {
+  root: string;
   home: string;
   dataDir: string;
   workspace: string;
   env: NodeJS.ProcessEnv;
+  /** Run every `nome` process as this user (via setpriv), for tests that must hold as an unprivileged user too. */
+  uid?: number;
 }
 
-/** A throwaway HOME, data dir and workspace; nothing of the real user's is read. */
-export function makeSandbox(): Sandbox {
-  const root = realpathSync(mkdtempSync(path.join(os.tmpdir(), 'nome-it-')));
+/** The argv that runs `argv` as the box's user (unchanged when the box has none). */
+export function asBoxUser(box: Sandbox, argv: string[]): string[] {
+  if (box.uid === undefined) return argv;
+  return ['setpriv', `--reuid=${box.uid}`, `--regid=${box.uid}`, '--clear-groups', '--', ...argv];
+}
+
+/**
+ * A throwaway HOME, data dir and workspace; nothing of the real user's is read. `base` is where the
+ * box goes (default the OS temp dir); `uid` makes the box that user's, and runs `nome` as that user.
+ */
+export function makeSandbox(opts: { base?: string; uid?: number } = {}): Sandbox {
+  const root = realpathSync(mkdtempSync(path.join(opts.base ?? os.tmpdir(), 'nome-it-')));
   const home = path.join(root, 'home');
   const dataDir = path.join(root, 'data');
   const workspace = path.join(root, 'ws');
@@ -33,7 +45,11 @@ export function makeSandbox(): Sandbox {
   delete env.NOME_GATEWAY;
   delete env.NOME_TOKEN;
   delete env.NOME_APPROVER_TOKEN;
-  return { home, dataDir, workspace, env };
+  if (opts.uid !== undefined) {
+    chmodSync(root, 0o755);
+    for (const dir of [root, home, dataDir, workspace]) chownSync(dir, opts.uid, opts.uid);
+  }
+  return { root, home, dataDir, workspace, env, ...(opts.uid === undefined ? {} : { uid: opts.uid }) };
 }
 
 export interface Server {
@@ -43,7 +59,8 @@ export interface Server {
 }
 
 export async function startServer(box: Sandbox, args: string[] = []): Promise<Server> {
-  const child = spawn(process.execPath, [nomeBin, 'serve', '--port', '0', '--workspace', box.workspace, ...args], {
+  const [cmd, ...argv] = asBoxUser(box, [process.execPath, nomeBin, 'serve', '--port', '0', '--workspace', box.workspace, ...args]);
+  const child = spawn(cmd!, argv, {
     env: box.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -78,7 +95,8 @@ export interface Result {
 
 export function nome(box: Sandbox, args: string[], opts: { cwd?: string; onStderr?: (text: string) => void } = {}): Promise<Result> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [nomeBin, ...args], { env: box.env, cwd: opts.cwd ?? box.workspace, stdio: ['ignore', 'pipe', 'pipe'] });
+    const [cmd, ...argv] = asBoxUser(box, [process.execPath, nomeBin, ...args]);
+    const child = spawn(cmd!, argv, { env: box.env, cwd: opts.cwd ?? box.workspace, stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     let stderr = '';
     child.stdout!.on('data', (c: Buffer) => out.push(c));

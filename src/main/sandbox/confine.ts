@@ -174,8 +174,12 @@ export function viewOf(req: ConfineRequest): { areas: string[]; expose: string[]
   const visible = (p: string) => !areas.some((a) => isWithin(p, a)) || isWithin(p, req.workspace) || expose.some((e) => isWithin(p, e));
   const inside = (paths: readonly string[] | undefined) => existingReal(paths ?? []).filter((p) => isWithin(p, req.workspace));
   // Under the private /tmp and the private areas, only what a bind brings back needs masking.
-  const hidden = resolveHidden(req.hidePaths).filter((h) => (!isWithin(h.path, '/tmp') || isWithin(h.path, req.workspace)) && visible(h.path));
-  return { areas, expose, pinned: inside(req.pinnedPaths), readOnly: inside(req.readOnlyPaths), hidden };
+  const candidates = resolveHidden(req.hidePaths).filter((h) => (!isWithin(h.path, '/tmp') || isWithin(h.path, req.workspace)) && visible(h.path));
+  // A mask inside a masked directory is already covered (and could not be mounted on its empty tmpfs).
+  const maskedDirs = candidates.filter((h) => h.dir).map((h) => h.path);
+  const covered = (p: string) => maskedDirs.some((d) => d !== p && isWithin(p, d));
+  const hidden = candidates.filter((h) => !covered(h.path));
+  return { areas, expose, pinned: inside(req.pinnedPaths).filter((p) => !covered(p)), readOnly: inside(req.readOnlyPaths).filter((p) => !covered(p)), hidden };
 }
 
 /**
