@@ -118,3 +118,69 @@ describe('runCommand argument checks', () => {
     expect(() => runCommand({ ...opts, workspace: ws, cwd: '.', outputCapBytes: -1 })).toThrow(/outputCapBytes/);
   });
 });
+
+describe('the view (issue 9): isolation, private areas, exposes, pins, read-only paths', () => {
+  it('every run gets a user namespace without capabilities; as root the command runs as nobody', () => {
+    const asRoot = bwrapArgv(req(), '/usr/bin/bwrap', 0);
+    for (const flag of ['--unshare-user', '--disable-userns', '--unshare-ipc', '--unshare-uts', '--unshare-pid', '--unshare-net', '--new-session', '--die-with-parent']) expect(asRoot).toContain(flag);
+    expect(asRoot.join(' ')).toContain('--cap-drop ALL');
+    expect(asRoot.join(' ')).toContain('--uid 65534 --gid 65534');
+    const asUser = bwrapArgv(req(), '/usr/bin/bwrap', 1000);
+    expect(asUser).toContain('--unshare-user');
+    expect(asUser).not.toContain('--uid');
+  });
+
+  it('mounts in the order that makes each level hold: areas, exposes, outside masks, workspace, pins, read-only, masks inside', () => {
+    const home = path.join(base, 'home');
+    mkdirSync(path.join(home, '.cargo'), { recursive: true });
+    mkdirSync(path.join(ws, '.git', 'hooks'), { recursive: true });
+    writeFileSync(path.join(ws, '.git', 'config'), '');
+    writeFileSync(path.join(ws, '.env'), '');
+    writeFileSync(path.join(home, '.cargo', 'credentials.toml'), '');
+    const argv = bwrapArgv(
+      req({
+        privateAreas: [home],
+        exposePaths: [path.join(home, '.cargo'), path.join(home, '.absent-toolchain')],
+        hidePaths: [path.join(home, '.cargo', 'credentials.toml'), path.join(home, '.netrc'), path.join(ws, '.env')],
+        pinnedPaths: [path.join(ws, '.git')],
+        readOnlyPaths: [path.join(ws, '.git', 'hooks'), path.join(ws, '.git', 'config')],
+      }),
+    );
+    const at = (...words: string[]) => {
+      for (let i = 0; i < argv.length; i++) if (words.every((w, j) => argv[i + j] === w)) return i;
+      return -1;
+    };
+    const order = [
+      at('--tmpfs', home),
+      at('--ro-bind', path.join(home, '.cargo'), path.join(home, '.cargo')),
+      at('--ro-bind', '/dev/null', path.join(home, '.cargo', 'credentials.toml')),
+      at('--bind', ws, ws),
+      at('--bind', path.join(ws, '.git'), path.join(ws, '.git')),
+      at('--ro-bind', path.join(ws, '.git', 'hooks'), path.join(ws, '.git', 'hooks')),
+      at('--ro-bind', '/dev/null', path.join(ws, '.env')),
+    ];
+    expect(order.every((i) => i >= 0), JSON.stringify(order)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    // A mask nothing could reach (in a private area, not exposed) is not mounted; nor an absent expose.
+    expect(argv).not.toContain(path.join(home, '.netrc'));
+    expect(argv).not.toContain(path.join(home, '.absent-toolchain'));
+  });
+
+  it('drops masks, pins and read-only paths inside a masked directory', () => {
+    mkdirSync(path.join(ws, 'secrets', 'inner'), { recursive: true });
+    writeFileSync(path.join(ws, 'secrets', 'inner', 'a.key'), '');
+    const argv = bwrapArgv(req({ hidePaths: [path.join(ws, 'secrets'), path.join(ws, 'secrets', 'inner', 'a.key')], readOnlyPaths: [path.join(ws, 'secrets', 'inner')] }));
+    expect(argv).toContain(path.join(ws, 'secrets'));
+    expect(argv).not.toContain(path.join(ws, 'secrets', 'inner', 'a.key'));
+    expect(argv).not.toContain(path.join(ws, 'secrets', 'inner'));
+  });
+
+  it('the macOS profile denies reads in private areas except the workspace and exposes, and writes to read-only paths', () => {
+    const home = path.join(base, 'home');
+    mkdirSync(path.join(ws, '.git', 'hooks'), { recursive: true });
+    const profile = macosProfile(req({ privateAreas: [home], exposePaths: [path.join(home, '.ssh')], readOnlyPaths: [path.join(ws, '.git', 'hooks')] }));
+    expect(profile).toContain(`(deny file-read* file-write*\n  (subpath "${home}")\n)`);
+    expect(profile).toContain(`(allow file-read*\n  (subpath "${ws}")\n  (subpath "${path.join(home, '.ssh')}")\n)`);
+    expect(profile).toContain(`(deny file-write*\n  (subpath "${path.join(ws, '.git', 'hooks')}")\n)`);
+  });
+});
