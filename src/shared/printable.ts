@@ -16,8 +16,10 @@ const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '
 // eslint-disable-next-line no-control-regex
 const UNSAFE = /[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb]/g;
 
-export function printable(text: string): string {
+/** `multiline` keeps line breaks as they are, for a block (a `<pre>`) that shows every line anyway. */
+export function printable(text: string, opts: { multiline?: boolean } = {}): string {
   return text.replace(UNSAFE, (c) => {
+    if (opts.multiline && c === '\n') return c;
     const named = NAMED[c];
     if (named) return named;
     const code = c.codePointAt(0)!;

@@ -27,7 +27,7 @@ function human(ex: Explanation): string {
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
     for (const row of [header, ...rows]) lines.push(`  ${row.map((cell, i) => cell.padEnd(widths[i]!)).join('  ').trimEnd()}`);
   }
-  return lines.map(printable).join('\n') + '\n';
+  return lines.map((s) => printable(s)).join('\n') + '\n';
 }
 
 export async function run(argv: string[]): Promise<number> {

@@ -32,13 +32,13 @@ export async function run(argv: string[]): Promise<number> {
       const workspaces = (values.workspace ?? []).map((w) => (w.startsWith('/') ? w : `${process.cwd()}/${w}`));
       const issued = await client.call<{ token: string; id: string; workspaces: string[] }>('tokens.issue', { name: rest[0], workspaces });
       if (values.json) process.stdout.write(`${JSON.stringify(issued)}\n`);
-      else process.stdout.write(`${issued.token}\n(shown once; id ${issued.id}; acts for ${issued.workspaces.map(printable).join(', ')}; give it to the agent as NOME_TOKEN)\n`);
+      else process.stdout.write(`${issued.token}\n(shown once; id ${issued.id}; acts for ${issued.workspaces.map((s) => printable(s)).join(', ')}; give it to the agent as NOME_TOKEN)\n`);
       return 0;
     }
     if (sub === 'list') {
       const { tokens } = await client.call<{ tokens: TokenView[] }>('tokens.list', {});
       if (values.json) process.stdout.write(`${JSON.stringify(tokens)}\n`);
-      else for (const t of tokens) process.stdout.write(`${t.id}  ${t.scope.padEnd(8)} ${printable(t.name)}  ${t.workspaces.map(printable).join(', ') || '-'}\n`);
+      else for (const t of tokens) process.stdout.write(`${t.id}  ${t.scope.padEnd(8)} ${printable(t.name)}  ${t.workspaces.map((s) => printable(s)).join(', ') || '-'}\n`);
       return 0;
     }
     const { revoked } = await client.call<{ revoked: boolean }>('tokens.revoke', { id: rest[0] });

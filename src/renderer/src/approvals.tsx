@@ -7,6 +7,7 @@
  */
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { ApprovalView, GrantView } from '../../shared/contract';
+import { printable } from '../../shared/printable';
 import { useNome } from './nome';
 import { highlight } from './spans';
 
@@ -32,11 +33,11 @@ function Command({ approval }: { approval: ApprovalView }): ReactNode {
     <pre className="command" aria-label="Command">
       {highlight(approval.subject, approval.details.reasons).map((piece, i) =>
         piece.tier ? (
-          <mark key={i} className={`tier-${piece.tier}`} title={piece.reasons.join('\n')}>
-            {piece.text}
+          <mark key={i} className={`tier-${piece.tier}`} title={printable(piece.reasons.join('\n'), { multiline: true })}>
+            {printable(piece.text, { multiline: true })}
           </mark>
         ) : (
-          <span key={i}>{piece.text}</span>
+          <span key={i}>{printable(piece.text, { multiline: true })}</span>
         ),
       )}
     </pre>
@@ -92,13 +93,13 @@ export function ApprovalDialog({ approval }: { approval: ApprovalView }): ReactN
           .filter((r) => r.tier !== 'read')
           .map((r, i) => (
             <li key={i}>
-              <span className={`badge tier-${r.tier}`}>{r.tier}</span> {r.text} <code>{r.rule}</code>
+              <span className={`badge tier-${r.tier}`}>{r.tier}</span> {printable(r.text)} <code>{r.rule}</code>
             </li>
           ))}
         {d.why
           .filter((w) => !d.reasons.some((r) => w.endsWith(r.text)))
           .map((w, i) => (
-            <li key={`w${i}`}>{w}</li>
+            <li key={`w${i}`}>{printable(w)}</li>
           ))}
       </ul>
       {d.files.length > 0 && (
@@ -114,7 +115,7 @@ export function ApprovalDialog({ approval }: { approval: ApprovalView }): ReactN
           <tbody>
             {d.files.map((f, i) => (
               <tr key={i}>
-                <td>{f.path}</td>
+                <td>{printable(f.path)}</td>
                 <td>{f.access}</td>
                 <td>{f.level}</td>
               </tr>
@@ -123,7 +124,7 @@ export function ApprovalDialog({ approval }: { approval: ApprovalView }): ReactN
         </table>
       )}
       <p className="always-preview" id="always-preview">
-        <strong>Always:</strong> {approval.always.text}
+        <strong>Always:</strong> {printable(approval.always.text)}
       </p>
       <label className="reason">
         Reason for the agent (if you deny)
@@ -174,7 +175,7 @@ export function ApprovalsScreen(): ReactNode {
           <ul>
             {pending.map((a) => (
               <li key={a.id}>
-                <code>{a.subject}</code> ({a.details.tier})
+                <code>{printable(a.subject)}</code> ({a.details.tier})
               </li>
             ))}
           </ul>
@@ -188,7 +189,7 @@ export function ApprovalsScreen(): ReactNode {
           <ul>
             {grants.map((g) => (
               <li key={g.id}>
-                <code>{g.subject}</code> by {g.grantedBy}{' '}
+                <code>{printable(g.subject)}</code> by {printable(g.grantedBy)}{' '}
                 <button type="button" onClick={() => void nome.grantsRevoke({ id: g.id })}>
                   Revoke
                 </button>

@@ -149,3 +149,26 @@ describe('the token file', () => {
     expect(TokenStore.mayUse(store.verify(approverToken.token)!, box.workspace)).toBe(false);
   });
 });
+
+describe('what the person sees is what runs', () => {
+  it('`nome approvals list` and `nome check` spell out control characters in the command', async () => {
+    const disguised = 'rm -rf build \x1b[55D\x1b[Kgit status';
+    const pending = agent.call('exec', execParams(box.workspace, disguised));
+    let listed = '';
+    for (let i = 0; i < 100 && !listed.includes('rm -rf'); i++) {
+      listed = (await nome(box, ['approvals', 'list'])).stdout;
+      if (!listed.includes('rm -rf')) await new Promise((r) => setTimeout(r, 30));
+    }
+    expect(listed).toContain('rm -rf build \\e[55D\\e[Kgit status');
+    expect(listed).not.toContain('\x1b');
+    const json = (await nome(box, ['approvals', 'list', '--json'])).stdout;
+    expect(json).not.toContain('\x1b');
+    expect((JSON.parse(json) as { subject: string }[])[0]!.subject).toBe(disguised);
+    const id = (JSON.parse(json) as { id: string }[])[0]!.id;
+    await nome(box, ['approvals', 'answer', id, 'deny']);
+    await pending;
+    const check = await nome(box, ['check', '--workspace', box.workspace, '--', disguised]);
+    expect(check.stdout).toContain('\\e[55D\\e[K');
+    expect(check.stdout + check.stderr).not.toContain('\x1b');
+  });
+});
