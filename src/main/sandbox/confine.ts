@@ -5,7 +5,7 @@
  * Runtime: plain Node.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, realpathSync, statSync } from 'node:fs';
+import { closeSync, existsSync, lstatSync, openSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 export const BASH = '/bin/bash';
@@ -41,6 +41,8 @@ export interface ConfineRequest {
 export interface ConfinePlan {
   /** argv to run (argv[0] is the executable). */
   argv: string[];
+  /** The mask list for the mask helper, to be handed to it as file descriptor 3; null when bwrap masks. */
+  maskSpec: Buffer | null;
   confined: boolean;
   /** How: e.g. "bwrap: ro root, rw workspace, private /tmp, no network, pid ns, 2 hidden" or why not. */
   confinement: string;
@@ -61,13 +63,19 @@ const probeCache = new Map<string, ProbeResult>();
  * user namespaces, and private pid, network, IPC, UTS and cgroup namespaces. The probe uses the
  * same flags, so a machine where any of them fails runs commands unconfined, and says why.
  */
-export function isolationArgs(network: boolean, uid: number | undefined = process.getuid?.()): string[] {
+export function isolationArgs(network: boolean, uid: number | undefined = process.getuid?.(), maskHelper = false): string[] {
   return [
     '--unshare-user',
-    // As root, the command runs as nobody: no tool sees itself as root (npm, pip and git change behaviour).
-    ...(uid === 0 ? ['--uid', '65534', '--gid', '65534'] : []),
-    '--cap-drop', 'ALL',
-    '--disable-userns',
+    ...(maskHelper
+      ? // The mask helper starts as the sandbox's root with only what it needs to mount, then does
+        // the rest itself (helper/nome-mask.c): nested user namespace, uid, no capabilities.
+        ['--uid', '0', '--gid', '0', '--cap-drop', 'ALL', '--cap-add', 'CAP_SYS_ADMIN', '--cap-add', 'CAP_SETPCAP', '--cap-add', 'CAP_SYS_RESOURCE', '--cap-add', 'CAP_SETFCAP']
+      : [
+          // As root, the command runs as nobody: no tool sees itself as root (npm, pip and git change behaviour).
+          ...(uid === 0 ? ['--uid', '65534', '--gid', '65534'] : []),
+          '--cap-drop', 'ALL',
+          '--disable-userns',
+        ]),
     '--unshare-pid',
     '--unshare-ipc',
     '--unshare-uts',
@@ -76,6 +84,11 @@ export function isolationArgs(network: boolean, uid: number | undefined = proces
     '--die-with-parent',
     '--new-session',
   ];
+}
+
+/** The uid and gid the command runs as under the mask helper: nobody when NOME is root, else NOME's own. */
+export function sandboxIds(uid: number | undefined = process.getuid?.(), gid: number | undefined = process.getgid?.()): [number, number] {
+  return uid === 0 || uid === undefined ? [65534, 65534] : [uid, gid ?? uid];
 }
 
 /**
@@ -100,6 +113,33 @@ export function probeBwrap(bwrap: string = DEFAULT_BWRAP): ProbeResult {
         : { usable: false, reason: `bwrap probe failed (${probe.error?.message ?? `exit ${probe.status ?? probe.signal}`}): ${(probe.stderr ?? '').trim()}` };
   }
   probeCache.set(bwrap, result);
+  return result;
+}
+
+/**
+ * Does the mask helper work here (built, and allowed by bubblewrap to mount as the sandbox's root)?
+ * Cached per helper; when it does not, runs mask through bubblewrap's own binds.
+ */
+export function probeMaskHelper(helper: string, bwrap: string = DEFAULT_BWRAP): ProbeResult {
+  const key = `${bwrap}\0${helper}`;
+  const cached = probeCache.get(key);
+  if (cached) return cached;
+  let empty: number | null = null;
+  let result: ProbeResult;
+  try {
+    empty = openSync('/dev/null', 'r');
+    const probe = spawnSync(
+      bwrap,
+      ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', '--ro-bind', helper, MASK_HELPER_INSIDE, ...isolationArgs(false, undefined, true), '--', MASK_HELPER_INSIDE, '3', ...sandboxIds().map(String), '--', '/bin/true'],
+      { timeout: 10_000, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe', empty] },
+    );
+    result = probe.status === 0 ? { usable: true, reason: 'nome-mask probe passed' } : { usable: false, reason: `nome-mask probe failed (exit ${probe.status ?? probe.signal}): ${(probe.stderr ?? '').trim()}` };
+  } catch (error) {
+    result = { usable: false, reason: `nome-mask probe failed: ${(error as Error).message}` };
+  } finally {
+    if (empty !== null) closeSync(empty);
+  }
+  probeCache.set(key, result);
   return result;
 }
 
@@ -189,13 +229,23 @@ export function viewOf(req: ConfineRequest): { areas: string[]; expose: string[]
  * over files), the isolation of `isolationArgs`. Later mounts cover earlier ones, so the order is
  * the design: areas → exposes → masks above the workspace → workspace → pins → readOnly → masks in it.
  */
-export function bwrapArgv(req: ConfineRequest, bwrap: string = DEFAULT_BWRAP, uid: number | undefined = process.getuid?.()): string[] {
+/** Where the mask helper is bound inside the sandbox (a fresh tmpfs; nothing else is there yet). */
+export const MASK_HELPER_INSIDE = '/tmp/.nome-mask';
+
+export function bwrapArgv(
+  req: ConfineRequest,
+  bwrap: string = DEFAULT_BWRAP,
+  uid: number | undefined = process.getuid?.(),
+  /** The mask helper's path: masks below the workspace's parents are its job (fast, inode-checked). */
+  maskHelper: string | null = null,
+): string[] {
   const { areas, expose, pinned, readOnly, hidden } = viewOf(req);
   const mask = (h: Hidden) => (h.dir ? ['--tmpfs', h.path, '--remount-ro', h.path] : ['--ro-bind', '/dev/null', h.path]);
-  // A mask outside the workspace (or above it) goes first so the workspace bind re-exposes the workspace itself;
-  // masks inside the workspace go after it so they cover what the bind exposed.
-  const within = hidden.filter((h) => h.path !== req.workspace && isWithin(h.path, req.workspace));
-  const before = hidden.filter((h) => !within.includes(h));
+  // A mask above the workspace must come before the workspace bind (which re-exposes the workspace
+  // itself); every other mask comes last, after the workspace and its read-only binds, or from the helper.
+  const above = hidden.filter((h) => h.path !== req.workspace && isWithin(req.workspace, h.path));
+  const rest = hidden.filter((h) => !above.includes(h));
+  const command = [BASH, '--noprofile', '--norc', '-c', req.command];
   return [
     bwrap,
     '--ro-bind', '/', '/',
@@ -206,16 +256,41 @@ export function bwrapArgv(req: ConfineRequest, bwrap: string = DEFAULT_BWRAP, ui
     // /var/tmp is a temp directory too; it must exist when /var is private.
     ...(areas.some((a) => isWithin('/var/tmp', a)) ? ['--tmpfs', '/var/tmp'] : []),
     ...expose.flatMap((p) => ['--ro-bind', p, p]),
-    ...before.flatMap(mask),
+    ...above.flatMap(mask),
     '--bind', req.workspace, req.workspace,
     ...pinned.flatMap((p) => ['--bind', p, p]),
     ...readOnly.flatMap((p) => ['--ro-bind', p, p]),
-    ...within.flatMap(mask),
-    ...isolationArgs(req.network, uid),
+    ...(maskHelper ? ['--ro-bind', maskHelper, MASK_HELPER_INSIDE] : rest.flatMap(mask)),
+    ...isolationArgs(req.network, uid, maskHelper !== null),
     '--chdir', req.cwd,
     '--',
-    BASH, '--noprofile', '--norc', '-c', req.command,
+    ...(maskHelper ? [MASK_HELPER_INSIDE, '3', ...sandboxIds(uid).map(String), '--'] : []),
+    ...command,
   ];
+}
+
+/**
+ * The helper's mask list: for every mask not above the workspace, its kind, device and inode as
+ * they are now, and its path (NUL-terminated fields). A path that is gone now is still listed (with
+ * 0 0): the helper then refuses to run, since a protected file that moved must not stay visible.
+ */
+export function maskSpec(req: ConfineRequest): Buffer {
+  const { hidden } = viewOf(req);
+  const fields: string[] = [];
+  for (const h of hidden) {
+    if (h.path !== req.workspace && isWithin(req.workspace, h.path)) continue;
+    let dev = '0';
+    let ino = '0';
+    try {
+      const st = lstatSync(h.path, { bigint: true });
+      dev = String(st.dev);
+      ino = String(st.ino);
+    } catch {
+      // listed as unknown: the helper fails closed
+    }
+    fields.push(h.dir ? 'd' : 'f', dev, ino, h.path);
+  }
+  return Buffer.from(fields.map((f) => `${f}\0`).join(''), 'utf8');
 }
 
 /** SBPL string literal. */
@@ -271,32 +346,38 @@ export function probeSandbox(options: { mode?: SandboxMode; bwrapPath?: string; 
 
 export function planConfinement(
   req: ConfineRequest,
-  options: { mode?: SandboxMode; bwrapPath?: string; platform?: NodeJS.Platform } = {},
+  options: { mode?: SandboxMode; bwrapPath?: string; platform?: NodeJS.Platform; maskHelper?: string | null } = {},
 ): ConfinePlan {
   const unconfined = [BASH, '--noprofile', '--norc', '-c', req.command];
   const platform = options.platform ?? process.platform;
-  if (options.mode === 'off') return { argv: unconfined, confined: false, confinement: 'none: sandbox turned off by the caller' };
+  if (options.mode === 'off') return { argv: unconfined, maskSpec: null, confined: false, confinement: 'none: sandbox turned off by the caller' };
   if (platform === 'linux') {
     const bwrap = options.bwrapPath ?? DEFAULT_BWRAP;
     const probe = probeBwrap(bwrap);
-    if (!probe.usable) return { argv: unconfined, confined: false, confinement: `none: ${probe.reason}` };
+    if (!probe.usable) return { argv: unconfined, maskSpec: null, confined: false, confinement: `none: ${probe.reason}` };
     const view = viewOf(req);
+    const helperProbe = options.maskHelper ? probeMaskHelper(options.maskHelper, bwrap) : null;
+    const helper = helperProbe?.usable ? options.maskHelper! : null;
+    const masking = helper ? 'masked by nome-mask' : `masked by bwrap: ${helperProbe ? helperProbe.reason : 'nome-mask not built'}`;
     return {
-      argv: bwrapArgv(req, bwrap),
+      argv: bwrapArgv(req, bwrap, undefined, helper),
+      maskSpec: helper ? maskSpec(req) : null,
       confined: true,
       confinement:
         `bwrap: ro root, rw workspace, private /tmp, ${req.network ? 'network granted' : 'no network'}, user namespace without capabilities, ` +
-        `${view.areas.length} private area(s), ${view.expose.length} exposed, ${view.hidden.length} hidden path(s), ${view.readOnly.length} read-only, ${view.pinned.length} pinned`,
+        `${view.areas.length} private area(s), ${view.expose.length} exposed, ${view.hidden.length} hidden path(s) (${masking}), ` +
+        `${view.readOnly.length} read-only, ${view.pinned.length} pinned`,
     };
   }
   if (platform === 'darwin') {
     const probe = probeSandboxExec();
-    if (!probe.usable) return { argv: unconfined, confined: false, confinement: `none: ${probe.reason}` };
+    if (!probe.usable) return { argv: unconfined, maskSpec: null, confined: false, confinement: `none: ${probe.reason}` };
     return {
       argv: [SANDBOX_EXEC, '-p', macosProfile(req), ...unconfined],
+      maskSpec: null,
       confined: true,
       confinement: `sandbox-exec: writes only to workspace and TMPDIR, ${req.network ? 'network granted' : 'no network'}`,
     };
   }
-  return { argv: unconfined, confined: false, confinement: `none: no sandbox for platform ${platform}` };
+  return { argv: unconfined, maskSpec: null, confined: false, confinement: `none: no sandbox for platform ${platform}` };
 }

@@ -16,5 +16,6 @@ export {
   type RunHandle,
   type FlowStats,
 } from './runner';
+export { findMaskHelper } from './helper';
 export { scrubEnv, isSecretName, ENV_ALLOW, ENV_ALLOW_PREFIXES, ENV_DENY } from './env';
-export { probeSandbox, probeBwrap, probeSandboxExec, bwrapArgv, isolationArgs, viewOf, macosProfile, planConfinement, type SandboxMode, type ConfinePlan, type ConfineRequest, type ProbeResult } from './confine';
+export { probeSandbox, probeBwrap, probeMaskHelper, probeSandboxExec, bwrapArgv, isolationArgs, sandboxIds, maskSpec, viewOf, macosProfile, planConfinement, type SandboxMode, type ConfinePlan, type ConfineRequest, type ProbeResult } from './confine';

@@ -43,6 +43,7 @@ import { StringDecoder } from 'node:string_decoder';
 import * as pty from 'node-pty';
 import { planConfinement, type SandboxMode } from './confine';
 import { scrubEnv } from './env';
+import { findMaskHelper } from './helper';
 
 export const HIGH_WATER = 100_000;
 export const LOW_WATER = 5_000;
@@ -76,6 +77,8 @@ export interface RunOptions {
   sandbox?: SandboxMode;
   /** bubblewrap binary (default /usr/bin/bwrap). */
   bwrapPath?: string;
+  /** The mask helper (default: found beside the build); null masks through bubblewrap's binds. */
+  maskHelper?: string | null;
 }
 
 export interface RunResult {
@@ -128,9 +131,12 @@ export interface RunHandle {
 const LAUNCHER = [
   'IFS= read -r n < "$1" || exit 125',
   'rm -f -- "$1"',
-  'shift',
+  // $2: the mask helper's list (handed over as fd 3, the file gone before anything runs), or -.
+  'if [ "$2" != - ]; then exec 3< "$2" || exit 125; rm -f -- "$2"; fi',
+  'shift 2',
   '"$@" < /dev/null',
   's=$?',
+  'exec 3<&-',
   `printf '\\033]777;nome-end;%s;%s\\007' "$n" "$s"`,
   'read -r _ || :',
   'exit "$s"',
@@ -197,18 +203,20 @@ export function runCommand(opts: RunOptions): RunHandle {
       command: opts.command,
       privateTmp,
     },
-    { mode: opts.sandbox ?? 'auto', bwrapPath: opts.bwrapPath },
+    { mode: opts.sandbox ?? 'auto', bwrapPath: opts.bwrapPath, maskHelper: opts.maskHelper === undefined ? findMaskHelper() : opts.maskHelper },
   );
 
   const nonce = randomBytes(16).toString('hex');
   const nonceFile = path.join(privateDir(), `n-${randomUUID()}`);
   writeFileSync(nonceFile, `${nonce}\n`, { mode: 0o600 });
+  const maskFile = plan.maskSpec ? path.join(privateDir(), `m-${randomUUID()}`) : '-';
+  if (plan.maskSpec) writeFileSync(maskFile, plan.maskSpec, { mode: 0o600 });
   const marker = Buffer.from(`\x1b]777;nome-end;${nonce};`, 'latin1');
 
   const started = performance.now();
   let term: pty.IPty;
   try {
-    term = pty.spawn('/bin/sh', ['-c', LAUNCHER, 'nome-run', nonceFile, ...plan.argv], {
+    term = pty.spawn('/bin/sh', ['-c', LAUNCHER, 'nome-run', nonceFile, maskFile, ...plan.argv], {
       name: env.TERM,
       cols: opts.cols ?? 120,
       rows: opts.rows ?? 30,
@@ -218,6 +226,7 @@ export function runCommand(opts: RunOptions): RunHandle {
     });
   } catch (error) {
     rmSync(nonceFile, { force: true });
+    if (maskFile !== '-') rmSync(maskFile, { force: true });
     throw error;
   }
 
@@ -360,6 +369,7 @@ export function runCommand(opts: RunOptions): RunHandle {
       flush();
       listeners.clear();
       rmSync(nonceFile, { force: true });
+      if (maskFile !== '-') rmSync(maskFile, { force: true });
       if (privateTmp) rmSync(privateTmp, { recursive: true, force: true });
       let code: number | null = null;
       let sig: string | null = null;

@@ -1,7 +1,7 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bwrapArgv, macosProfile, planConfinement, probeBwrap, probeSandbox, runCommand } from '../../../src/main/sandbox';
+import { bwrapArgv, macosProfile, maskSpec, planConfinement, probeBwrap, probeSandbox, runCommand } from '../../../src/main/sandbox';
 
 let base: string;
 let ws: string;
@@ -130,7 +130,7 @@ describe('the view (issue 9): isolation, private areas, exposes, pins, read-only
     expect(asUser).not.toContain('--uid');
   });
 
-  it('mounts in the order that makes each level hold: areas, exposes, outside masks, workspace, pins, read-only, masks inside', () => {
+  it('mounts in the order that makes each level hold: areas, exposes, workspace, pins, read-only, masks', () => {
     const home = path.join(base, 'home');
     mkdirSync(path.join(home, '.cargo'), { recursive: true });
     mkdirSync(path.join(ws, '.git', 'hooks'), { recursive: true });
@@ -153,10 +153,10 @@ describe('the view (issue 9): isolation, private areas, exposes, pins, read-only
     const order = [
       at('--tmpfs', home),
       at('--ro-bind', path.join(home, '.cargo'), path.join(home, '.cargo')),
-      at('--ro-bind', '/dev/null', path.join(home, '.cargo', 'credentials.toml')),
       at('--bind', ws, ws),
       at('--bind', path.join(ws, '.git'), path.join(ws, '.git')),
       at('--ro-bind', path.join(ws, '.git', 'hooks'), path.join(ws, '.git', 'hooks')),
+      at('--ro-bind', '/dev/null', path.join(home, '.cargo', 'credentials.toml')),
       at('--ro-bind', '/dev/null', path.join(ws, '.env')),
     ];
     expect(order.every((i) => i >= 0), JSON.stringify(order)).toBe(true);
@@ -164,6 +164,23 @@ describe('the view (issue 9): isolation, private areas, exposes, pins, read-only
     // A mask nothing could reach (in a private area, not exposed) is not mounted; nor an absent expose.
     expect(argv).not.toContain(path.join(home, '.netrc'));
     expect(argv).not.toContain(path.join(home, '.absent-toolchain'));
+  });
+
+  it('with the mask helper: no mask in the argv, the helper bound in and started as the sandbox root with only the capabilities to mount', () => {
+    writeFileSync(path.join(ws, '.env'), '');
+    const helper = path.join(base, 'fake-helper');
+    writeFileSync(helper, '');
+    const r = req({ hidePaths: [path.join(ws, '.env'), path.join(base, 'home', '.netrc')] });
+    const argv = bwrapArgv(r, '/usr/bin/bwrap', 0, helper);
+    expect(argv).not.toContain('/dev/null');
+    expect(argv.join(' ')).toContain(`--ro-bind ${helper} /tmp/.nome-mask`);
+    expect(argv.join(' ')).toContain('--uid 0 --gid 0 --cap-drop ALL --cap-add CAP_SYS_ADMIN --cap-add CAP_SETPCAP --cap-add CAP_SYS_RESOURCE --cap-add CAP_SETFCAP');
+    expect(argv).not.toContain('--disable-userns'); // the helper enters the last user namespace itself
+    expect(argv.join(' ')).toContain('-- /tmp/.nome-mask 3 65534 65534 -- /bin/bash --noprofile --norc -c echo hi');
+    const fields = maskSpec(r).toString('utf8').split('\0');
+    const env = lstatSync(path.join(ws, '.env'), { bigint: true });
+    expect(fields.slice(0, 4)).toEqual(['f', String(env.dev), String(env.ino), path.join(ws, '.env')]);
+    expect(fields).toContain(path.join(base, 'home', '.netrc'));
   });
 
   it('drops masks, pins and read-only paths inside a masked directory', () => {
