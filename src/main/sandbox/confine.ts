@@ -169,7 +169,7 @@ function resolveHidden(paths: readonly string[]): Hidden[] {
     if (!path.isAbsolute(p)) continue;
     let real: string;
     try {
-      real = realpathSync(p);
+      real = realpathSync.native(p);
     } catch {
       continue; // does not exist: nothing to hide
     }
@@ -197,7 +197,7 @@ function existingReal(paths: readonly string[]): string[] {
   for (const p of paths) {
     if (!path.isAbsolute(p)) continue;
     try {
-      out.add(realpathSync(p));
+      out.add(realpathSync.native(p));
     } catch {
       // absent: nothing to bind
     }
@@ -205,8 +205,21 @@ function existingReal(paths: readonly string[]): string[] {
   return [...out].sort((a, b) => a.split(path.sep).length - b.split(path.sep).length || (a < b ? -1 : 1));
 }
 
+type View = { areas: string[]; expose: string[]; pinned: string[]; readOnly: string[]; hidden: Hidden[] };
+/** One view per request: planning asks for it several times (argv, mask list, report), and it stats every path. */
+const views = new WeakMap<ConfineRequest, View>();
+
 /** What the command sees, after masks that nothing could reach are dropped; for argv and reports. */
-export function viewOf(req: ConfineRequest): { areas: string[]; expose: string[]; pinned: string[]; readOnly: string[]; hidden: Hidden[] } {
+export function viewOf(req: ConfineRequest): View {
+  let view = views.get(req);
+  if (!view) {
+    view = computeView(req);
+    views.set(req, view);
+  }
+  return view;
+}
+
+function computeView(req: ConfineRequest): View {
   const areas = [...new Set((req.privateAreas ?? []).filter((p) => path.isAbsolute(p) && existsSync(p)).map((p) => path.resolve(p)))].filter(
     (p, _, all) => !all.some((q) => q !== p && isWithin(p, q)),
   );
