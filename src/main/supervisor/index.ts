@@ -157,8 +157,8 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     audit.append({ runId, kind: 'run.started', payload: { workspace, agent: request.agent, client: request.client } });
     void options.onRunEvent?.({ runId, kind: 'started', data: request.command, workspace });
     telemetry?.count('run.started');
-    const end = (outcome: 'ok' | 'failed' | 'denied' | 'timeout' | 'cancelled' | 'error', exitCode: number | null) => {
-      audit.append({ runId, kind: 'run.ended', payload: { outcome, exitCode } });
+    const end = (outcome: 'ok' | 'failed' | 'denied' | 'timeout' | 'cancelled' | 'error', exitCode: number | null, reason?: string) => {
+      audit.append({ runId, kind: 'run.ended', payload: { outcome, exitCode, ...(reason === undefined ? {} : { reason }) } });
       telemetry?.count(OUTCOME_COUNTS[outcome]);
       void options.onRunEvent?.({ runId, kind: 'ended' });
     };
@@ -249,6 +249,21 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       }
     }
 
+    // The view the run gets is taken now, not when it was judged: a person may have taken minutes to
+    // answer, and a protected file made meanwhile must be masked too. When it can no longer be
+    // trusted, a command that was allowed because the sandbox holds does not run.
+    if (view !== null) {
+      try {
+        view = await views.forRun(workspace, policyVersion(workspace));
+      } catch (error) {
+        view = { ...view, complete: false, reason: error instanceof Error ? error.message : String(error) };
+      }
+      if (!view.complete && classification.executesCode) {
+        const reason = `the sandbox can no longer enforce every permission level in the workspace (${view.reason}), so code this command runs would be unconfined`;
+        end('denied', null, reason);
+        return { runId, verdict: 'deny', reason, exitCode: null, signal: null, confined: null, outputSha256: null, provenance };
+      }
+    }
     const run = runCommand({
       command: request.command,
       cwd: path.resolve(workspace, request.cwd ?? '.'),

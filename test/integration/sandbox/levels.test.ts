@@ -220,6 +220,25 @@ except OSError as e: print("refused-${name}", e.errno)' "$SOCK_${name.toUpperCas
       }
     }, 60_000);
 
+    it('a protected file made while a person was deciding is masked too: the view is taken when the run starts', async () => {
+      const late = path.join(box.workspace, '.env.late');
+      writeFileSync(path.join(box.workspace, 'late-targets.txt'), '.env.late\n');
+      const asked = nome(box, ['exec', '--', 'for f in $(cat late-targets.txt); do cat "$f"; done; echo LATE-DONE']);
+      // Wait until it is asked, then make the secret, then approve.
+      let id: string | undefined;
+      for (let i = 0; i < 200 && !id; i++) {
+        id = (JSON.parse((await nome(box, ['approvals', 'list', '--json'])).stdout || '[]') as { id: string }[])[0]?.id;
+        if (!id) await new Promise((r) => setTimeout(r, 50));
+      }
+      writeFileSync(late, 'LATE-SECRET-8b\n');
+      if (uid !== undefined) chownSync(late, uid, uid);
+      expect((await nome(box, ['approvals', 'answer', id!, 'approve-once'])).code).toBe(0);
+      const res = await asked;
+      expect(res.stdout, res.stderr).toContain('LATE-DONE');
+      expect(res.stdout).not.toContain('LATE-SECRET');
+      rmSync(late);
+    }, 60_000);
+
     it('a symlink swapped between the judgement and the run never opens .env', async () => {
       const ws = box.workspace;
       const link = path.join(ws, 'link');
