@@ -26,6 +26,8 @@
  * UID/GID (never 0, so execve grants nothing back), empties every other capability set, sets
  * no_new_privs, checks that all of it holds, and executes the command.
  *
+ * It also joins a new session keyring, so the keys of NOME's session are out of the command's reach.
+ *
  * Exit 125 with a message on stderr when anything fails: the command never runs half-confined.
  */
 #define _GNU_SOURCE
@@ -176,6 +178,9 @@ int main(int argc, char **argv) {
   errno = 0;
   if (field != 0) die("the mask list is malformed", NULL);
   free(list);
+  // A new anonymous session keyring: keys in NOME's (a Kerberos ticket, a token an agent cached)
+  // are not the command's to read.
+  if (syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, NULL) < 0) die("cannot leave NOME's session keyring", NULL);
   enter_nested_user_namespace(uid, gid);
   drop_capabilities(uid, gid);
   execvp(argv[5], argv + 5);
