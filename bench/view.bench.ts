@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createPermissionGateway } from '../src/main/permissions';
 import { bwrapArgv, findMaskHelper, maskSpec, probeMaskHelper } from '../src/main/sandbox';
-import { SandboxViews } from '../src/main/supervisor/view';
+import { SandboxViews } from '../src/main/supervisor';
 import { makeSandbox, nomeBin, startServer, type Sandbox } from '../test/support/nome';
 import { fmtMs, percentile, type BenchRow } from './harness';
 

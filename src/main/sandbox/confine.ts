@@ -7,6 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { closeSync, existsSync, lstatSync, openSync, realpathSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { isWithin } from './paths';
 
 export const BASH = '/bin/bash';
 export const DEFAULT_BWRAP = '/usr/bin/bwrap';
@@ -185,11 +186,6 @@ function resolveHidden(paths: readonly string[]): Hidden[] {
   }
   return out;
 }
-
-const isWithin = (child: string, parent: string) => {
-  const rel = path.relative(parent, child);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-};
 
 /** Existing paths (resolved through symlinks: a bind covers the real file), parents first. */
 function existingReal(paths: readonly string[]): string[] {

@@ -18,4 +18,6 @@ export {
 } from './runner';
 export { findMaskHelper } from './helper';
 export { scrubEnv, isSecretName, ENV_ALLOW, ENV_ALLOW_PREFIXES, ENV_DENY } from './env';
-export { probeSandbox, probeBwrap, probeMaskHelper, probeSandboxExec, bwrapArgv, isolationArgs, sandboxIds, maskSpec, viewOf, macosProfile, planConfinement, type SandboxMode, type ConfinePlan, type ConfineRequest, type ProbeResult } from './confine';
+export { probeSandbox, probeBwrap, probeMaskHelper, probeSandboxExec, bwrapArgv, maskSpec, macosProfile, planConfinement, type SandboxMode, type ConfinePlan, type ConfineRequest, type ProbeResult } from './confine';
+export { privateAreas, toolchainPaths, exposeSetting, SCANNED_SYSTEM_DIRS, type ExposeSetting } from './view';
+export { isWithin } from './paths';

@@ -44,6 +44,7 @@ import * as pty from 'node-pty';
 import { planConfinement, type SandboxMode } from './confine';
 import { scrubEnv } from './env';
 import { findMaskHelper } from './helper';
+import { isWithin } from './paths';
 
 export const HIGH_WATER = 100_000;
 export const LOW_WATER = 5_000;
@@ -152,11 +153,6 @@ function privateDir(): string {
   }
   return runDir;
 }
-
-const isWithin = (child: string, parent: string) => {
-  const rel = path.relative(parent, child);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-};
 
 /** Length of the longest proper prefix of `marker` that `data` ends with. */
 function partialMarkerSuffix(data: Buffer, marker: Buffer): number {

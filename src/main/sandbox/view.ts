@@ -17,6 +17,7 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { layerSources, readLayerFile } from '../layers';
+import { isWithin } from './paths';
 
 /** Top-level directories holding the system's software: visible, read-only, not scanned (package-managed). */
 export const SYSTEM_DIRS: readonly string[] = ['/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32', '/usr', '/nix', '/snap', '/gnu', '/dev', '/proc', '/sys'];
@@ -62,11 +63,6 @@ export const HOME_TOOLCHAINS: readonly string[] = [
   '.gitconfig',
   '.config/git',
 ];
-
-const isWithin = (child: string, parent: string) => {
-  const rel = path.relative(parent, child);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-};
 
 /**
  * The private areas: the fixed list, the home directories given (when they lie elsewhere), and on

@@ -334,3 +334,4 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
 }
 
 export { judgeShell, type FileCheck, type JudgeInput } from './judge';
+export { SandboxViews, type RunView } from './view';

@@ -17,11 +17,11 @@
  *
  * Runtime: plain Node.
  */
-import { existsSync, lstatSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createPermissionGateway, ProtectedIndex, type PermissionGateway } from '../permissions';
-import { exposeSetting, privateAreas, SCANNED_SYSTEM_DIRS, toolchainPaths } from '../sandbox/view';
+import { exposeSetting, isWithin, privateAreas, SCANNED_SYSTEM_DIRS, toolchainPaths } from '../sandbox';
 
 export interface RunView {
   hidePaths: string[];
@@ -57,11 +57,6 @@ interface WorkspaceViews {
   areas: string[];
   errors: string[];
 }
-
-const isWithin = (child: string, parent: string) => {
-  const rel = path.relative(parent, child);
-  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-};
 
 function realHome(): string | null {
   try {
@@ -150,17 +145,9 @@ export class SandboxViews {
     );
     const inside = new ProtectedIndex(workspace, { levelOf, readOnly: true, names: ['.git'], watch });
     const literal = [...roots.filter((r) => !r.glob && r.path !== '/').map((r) => r.path), ...(this.opts.alwaysHidden ?? [])].filter(
-      (p, i, all) => all.indexOf(p) === i && exists(p),
+      (p, i, all) => all.indexOf(p) === i && existsSync(p),
     );
     return { version, gateway, workspace: inside, outside, literal, expose, areas, errors: setting.errors };
   }
 }
 
-function exists(p: string): boolean {
-  try {
-    lstatSync(p);
-    return true;
-  } catch {
-    return false;
-  }
-}

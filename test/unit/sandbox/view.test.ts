@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exposeSetting, privateAreas, toolchainPaths } from '../../../src/main/sandbox/view';
+import { exposeSetting, privateAreas, toolchainPaths } from '../../../src/main/sandbox';
 
 let root: string;
 beforeAll(() => {
