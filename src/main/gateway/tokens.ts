@@ -56,8 +56,8 @@ export function workspaceKey(workspace: string): string {
  */
 export function unbindableWorkspace(workspace: string, home: string = os.homedir()): string | null {
   const key = workspaceKey(workspace);
-  if (key === path.parse(key).root) return `${workspace} is the root of the file system`;
-  if (key === workspaceKey(home)) return `${workspace} is the home directory`;
+  if (key === path.parse(key).root) return 'the root of the file system';
+  if (key === workspaceKey(home)) return 'the home directory';
   return null;
 }
 
@@ -96,7 +96,7 @@ export class TokenStore {
     const keys: string[] = [];
     for (const ws of workspaces) {
       const problem = unbindableWorkspace(ws);
-      if (problem) throw new Error(`an agent token cannot be bound to ${problem}`);
+      if (problem) throw new Error(`an agent token cannot act for ${ws}: it is ${problem}, which holds everything else`);
       keys.push(workspaceKey(ws));
     }
     return [...new Set(keys)];

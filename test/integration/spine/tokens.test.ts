@@ -110,7 +110,7 @@ describe('approver tokens', () => {
     mkdirSync(other);
     for (const bad of ['/', box.home]) {
       const error = await refusal(approver.call('tokens.issue', { name: 'bad', workspaces: [bad] }));
-      expect(error.message).toMatch(/cannot be bound to .*(root of the file system|home directory)/);
+      expect(error.message).toMatch(/cannot act for .*: it is the (root of the file system|home directory)/);
     }
     const issued = await approver.call<{ token: string; id: string }>('tokens.issue', { name: 'codex', workspaces: [other] });
     const second = await connect(issued.token);
