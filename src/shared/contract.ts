@@ -10,8 +10,23 @@
  */
 import { z } from 'zod';
 
+/** The longest plain text a message carries; longer texts are cut where they are made (see fitText). */
+export const TEXT_MAX = 4096;
+
 /** Bounded strings keep a malformed or hostile payload from costing more than it should. */
-const text = (max = 4096) => z.string().max(max);
+const text = (max = TEXT_MAX) => z.string().max(max);
+
+/**
+ * `value` cut to at most `max` characters with a marker saying how much is missing, so that data
+ * made from a hostile or huge command still fits the contract. The producer keeps the full text
+ * where it belongs (the receipt); only what is shown is cut.
+ */
+export function fitText(value: string, max: number = TEXT_MAX): string {
+  if (value.length <= max) return value;
+  const marker = (n: number) => `… [${n} more characters]`;
+  const keep = max - marker(value.length).length;
+  return value.slice(0, keep) + marker(value.length - keep);
+}
 
 const tier = z.enum(['read', 'write', 'danger']);
 const span = z.tuple([z.number().int(), z.number().int()]);

@@ -62,6 +62,10 @@ export interface SessionGrant {
 
 export class ApprovalError extends Error {}
 
+function reportListenerError(error: unknown): void {
+  process.stderr.write(`nome: an approvals listener failed: ${error instanceof Error ? error.message : String(error)}\n`);
+}
+
 interface Waiter {
   approval: PendingApproval;
   resolve: (outcome: ApprovalOutcome) => void;
@@ -150,9 +154,20 @@ export class ApprovalQueue {
     return removed;
   }
 
-  onChange(listener: () => void): () => void {
-    this.events.on('change', listener);
-    return () => this.events.off('change', listener);
+  /**
+   * Called after every change. A listener that throws (a renderer's broadcast, say) is reported to
+   * `onListenerError` and never reaches the request, answer or timeout that caused the change.
+   */
+  onChange(listener: () => void, onListenerError: (error: unknown) => void = reportListenerError): () => void {
+    const safe = () => {
+      try {
+        listener();
+      } catch (error) {
+        onListenerError(error);
+      }
+    };
+    this.events.on('change', safe);
+    return () => this.events.off('change', safe);
   }
 
   /** Settles every waiter as cancelled (shutdown). */

@@ -70,6 +70,7 @@ export const payloadSchemas = {
     durationMs: z.number().nonnegative(),
     outputSha256: sha256Hex,
     outputBytes: z.number().int().nonnegative().optional(),
+    outputComplete: z.boolean().optional(),
     confined: z.boolean(),
     confinement: z.string().optional(),
     timedOut: z.boolean().optional(),

@@ -53,9 +53,22 @@ const toReceiptView = (r: Receipt) => ({ ...r, payload: r.payload as z.core.util
 export async function createServices(ctx: HostContext): Promise<Services> {
   const env = ctx.env ?? process.env;
   const listeners = new Map<string, (name: EventName, payload: unknown) => void>();
+  // A broadcast never throws into the producer (the approval queue, the audit store, a run): what
+  // does not fit the contract is reported with where it failed, and the renderers miss that event.
   const broadcast: EventSink = (name, payload) => {
-    const checked = eventSchemas[name].parse(payload);
-    for (const send of listeners.values()) send(name, checked);
+    const checked = eventSchemas[name].safeParse(payload);
+    if (!checked.success) {
+      const issue = checked.error.issues[0];
+      process.stderr.write(`nome: event ${name} does not fit the contract at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}; not sent\n`);
+      return;
+    }
+    for (const send of listeners.values()) {
+      try {
+        send(name, checked.data);
+      } catch (error) {
+        process.stderr.write(`nome: sending ${name} to a renderer failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      }
+    }
   };
 
   const audit = openAuditStore({ dataDir: ctx.dataDir, tenant: LOCAL_TENANT });

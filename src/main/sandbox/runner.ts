@@ -173,9 +173,17 @@ export function runCommand(opts: RunOptions): RunHandle {
   if (typeof opts.command !== 'string') throw new TypeError('command must be a string');
   if (!(opts.timeoutMs > 0) || !Number.isFinite(opts.timeoutMs)) throw new TypeError('timeoutMs must be a positive number');
   if (!(opts.outputCapBytes >= 0) || !Number.isFinite(opts.outputCapBytes)) throw new TypeError('outputCapBytes must be a non-negative number');
-  const workspace = realpathSync(opts.workspace);
+  const real = (p: string, what: string) => {
+    try {
+      return realpathSync(p);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new Error(code === 'ENOENT' || code === 'ENOTDIR' ? `the ${what} ${p} does not exist` : `the ${what} ${p} cannot be used (${code ?? (error as Error).message})`);
+    }
+  };
+  const workspace = real(opts.workspace, 'workspace');
   if (!statSync(workspace).isDirectory()) throw new Error(`workspace ${opts.workspace} is not a directory`);
-  const cwd = realpathSync(path.resolve(workspace, opts.cwd));
+  const cwd = real(path.resolve(workspace, opts.cwd), 'working directory');
   if (!isWithin(cwd, workspace)) throw new Error(`cwd ${opts.cwd} is outside the workspace ${workspace}`);
   if (!statSync(cwd).isDirectory()) throw new Error(`cwd ${opts.cwd} is not a directory`);
 

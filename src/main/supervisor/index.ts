@@ -18,6 +18,7 @@ import { judgeShell, type Judgement as ShellJudgement } from './judge';
 import { SandboxViews, type RunView } from './view';
 import { runCommand, probeSandbox } from '../sandbox';
 import { APP_VERSION } from '../host/version';
+import { fitText } from '../../shared/contract';
 
 export interface ShellRequest {
   tool: 'shell';
@@ -79,6 +80,8 @@ const UI_OUTPUT_CAP_BYTES = 64 * 1024 * 1024;
 function sha256File(file: string): string {
   return createHash('sha256').update(readFileSync(file)).digest('hex');
 }
+
+type EndRun = (outcome: 'ok' | 'failed' | 'denied' | 'timeout' | 'cancelled' | 'error', exitCode: number | null, reason?: string) => void;
 
 export interface SupervisorOptions {
   dataDir: string;
@@ -151,17 +154,40 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     return { judgement: { ...judgement, policyVersion: version }, view };
   }
 
+  /**
+   * A run that starts always ends: whatever throws after `run.started` (a working directory that
+   * is gone, a runner that cannot spawn, a receipt that cannot be written), the run gets its
+   * `run.ended` and the client a reason in NOME's words.
+   */
   async function handle(request: ShellRequest, io: RunIo): Promise<RunOutcome> {
     const runId = randomUUID();
     const workspace = path.resolve(request.workspace);
     audit.append({ runId, kind: 'run.started', payload: { workspace, agent: request.agent, client: request.client } });
     void options.onRunEvent?.({ runId, kind: 'started', data: request.command, workspace });
     telemetry?.count('run.started');
-    const end = (outcome: 'ok' | 'failed' | 'denied' | 'timeout' | 'cancelled' | 'error', exitCode: number | null, reason?: string) => {
+    let ended = false;
+    const end: EndRun = (outcome, exitCode, reason) => {
+      ended = true;
       audit.append({ runId, kind: 'run.ended', payload: { outcome, exitCode, ...(reason === undefined ? {} : { reason }) } });
       telemetry?.count(OUTCOME_COUNTS[outcome]);
       void options.onRunEvent?.({ runId, kind: 'ended' });
     };
+    try {
+      return await handleStarted(runId, workspace, request, io, end);
+    } catch (error) {
+      const reason = `NOME could not run this command: ${error instanceof Error ? error.message : String(error)}`;
+      if (!ended) {
+        try {
+          end('error', null, reason);
+        } catch {
+          // The audit store itself failed: the client still hears why.
+        }
+      }
+      return { runId, verdict: 'deny', reason, exitCode: null, signal: null, confined: null, outputSha256: null, provenance: { by: 'policy-default' } };
+    }
+  }
+
+  async function handleStarted(runId: string, workspace: string, request: ShellRequest, io: RunIo, end: EndRun): Promise<RunOutcome> {
 
     let judgement: Judgement;
     let view: RunView | null;
@@ -172,7 +198,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     } catch (error) {
       // Fail safe: a request we could not judge does not run.
       const reason = `NOME could not judge this request: ${error instanceof Error ? error.message : String(error)}`;
-      end('error', null);
+      end('error', null, reason);
       return { runId, verdict: 'deny', reason, exitCode: null, signal: null, confined: null, outputSha256: null, provenance: { by: 'policy-default' } };
     }
     const { classification } = judgement;
@@ -213,15 +239,16 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
           tool: 'shell',
           subject: request.command,
           grantKey,
-          always: alwaysOffer(request.command, classification.commands, workspace),
+          always: ((offer) => ({ ...offer, text: fitText(offer.text) }))(alwaysOffer(request.command, classification.commands, workspace)),
+          // What the dialog shows is cut to fit the contract; the tool.call receipt keeps every text whole.
           details: {
             tier: classification.tier,
             executesCode: classification.executesCode,
-            reasons: classification.reasons,
-            files: judgement.files,
-            workspace,
-            agent: request.agent,
-            why: judgement.reasons,
+            reasons: classification.reasons.map((r) => ({ ...r, rule: fitText(r.rule, 256), text: fitText(r.text) })),
+            files: judgement.files.map((f) => ({ ...f, path: fitText(f.path), reason: fitText(f.reason) })),
+            workspace: fitText(workspace),
+            agent: request.agent === null ? null : fitText(request.agent, 256),
+            why: judgement.reasons.map((w) => fitText(w)),
           },
         });
         audit.append({ runId, kind: 'approval.requested', payload: { approvalId: approval.id, timeoutMs: approvals.timeoutMs } });
@@ -302,6 +329,8 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
         durationMs: result.durationMs,
         outputSha256: result.outputSha256,
         outputBytes: result.outputBytes,
+        // False when the end marker was not read (killed, cancelled): the digest may not cover all output.
+        outputComplete: result.outputComplete,
         confined,
         confinement,
         timedOut: result.timedOut,
