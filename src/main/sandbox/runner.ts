@@ -178,7 +178,9 @@ export function runCommand(opts: RunOptions): RunHandle {
       return realpathSync(p);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      throw new Error(code === 'ENOENT' || code === 'ENOTDIR' ? `the ${what} ${p} does not exist` : `the ${what} ${p} cannot be used (${code ?? (error as Error).message})`);
+      throw new Error(code === 'ENOENT' || code === 'ENOTDIR' ? `the ${what} ${p} does not exist` : `the ${what} ${p} cannot be used (${code ?? (error as Error).message})`, {
+        cause: error,
+      });
     }
   };
   const workspace = real(opts.workspace, 'workspace');
