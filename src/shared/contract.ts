@@ -75,8 +75,6 @@ export const runView = z.object({
   workspace: text(),
   startedAt: z.number(),
   ended: z.boolean(),
-  /** The output so far that is still held for replay (the newest part when it was long). */
-  replay: z.string(),
 });
 export type RunView = z.infer<typeof runView>;
 
@@ -136,6 +134,13 @@ export const invokes = {
     response: z.strictObject({ path: text(), level, winner: ruleMatchView.nullable(), matches: z.array(ruleMatchView), error: text().optional() }),
   },
   runsList: { request: z.strictObject({}), response: z.strictObject({ runs: z.array(runView) }) },
+  /**
+   * The renderer shows this run's terminal: from now on it receives the run's output and
+   * acknowledges it. Returns the output so far that is held for replay (the newest part when it was long).
+   */
+  terminalOpen: { request: z.strictObject({ runId: id }), response: z.strictObject({ replay: z.string(), ended: z.boolean() }) },
+  /** The renderer no longer shows this run's terminal: none of its output waits for this renderer. */
+  terminalClose: { request: z.strictObject({ runId: id }), response: z.strictObject({}) },
   /** The renderer wrote `bytes` of a run's output to its terminal: flow control for the pty. */
   terminalAck: { request: z.strictObject({ runId: id, bytes: z.number().int().positive().max(1 << 30) }), response: z.strictObject({}) },
 } as const;

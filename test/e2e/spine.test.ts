@@ -69,6 +69,36 @@ describe('approvals in the UI', () => {
   });
 });
 
+describe('output flow (issue 11): no screen choice can stall a command', () => {
+  const expected = Array.from({ length: 200_000 }, (_, i) => `${i + 1}\n`).join('');
+
+  it('a flood to a run no renderer shows completes byte-exact while the window is on another screen', async () => {
+    await page.getByRole('link', { name: 'Timeline' }).click();
+    const res = await nome(box, ['exec', '--timeout', '60', '--', 'seq 1 200000']);
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout.replace(/\r\n/g, '\n') === expected).toBe(true);
+    // The UI is still answering.
+    await expect.poll(() => page.getByTestId('connection').textContent()).toBe('Connected');
+  }, 90_000);
+
+  it('two runs at once, one shown in Sessions: both complete, and the shown one replays what it missed', async () => {
+    await page.getByRole('link', { name: 'Sessions' }).click();
+    const shown = nome(box, ['exec', '--timeout', '60', '--', 'sleep 1; seq 1 200000 | tail -n 3; echo shown-done']);
+    await page.getByRole('button', { name: /shown-done/ }).click();
+    const hidden = await nome(box, ['exec', '--timeout', '60', '--', 'seq 1 200000']);
+    expect(hidden.code, hidden.stderr).toBe(0);
+    expect(hidden.stdout.replace(/\r\n/g, '\n') === expected).toBe(true);
+    const res = await shown;
+    expect(res.code, res.stderr).toBe(0);
+    await expect
+      .poll(() => page.getByRole('region', { name: /Output of sleep 1; seq/ }).locator('.xterm-accessibility-tree').textContent())
+      .toContain('shown-done');
+    // Opening the flooded run later shows the newest part of its output, from the replay.
+    await page.getByRole('button', { name: /^seq 1 200000/ }).first().click();
+    await expect.poll(() => page.getByRole('region', { name: 'Output of seq 1 200000' }).locator('.xterm-accessibility-tree').textContent()).toContain('200000');
+  }, 120_000);
+});
+
 describe('Permissions screen', () => {
   it('shows .env as no access with the built-in rule as the winner', async () => {
     await page.getByRole('link', { name: 'Permissions' }).click();

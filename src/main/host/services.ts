@@ -231,6 +231,11 @@ export async function createServices(ctx: HostContext): Promise<Services> {
     },
     permissionsExplain: ({ path: file }) => openWorkspace().explain(file),
     runsList: () => ({ runs: terminals.list() }),
+    terminalOpen: ({ runId }, caller) => terminals.open(caller.connectionId, runId),
+    terminalClose: ({ runId }, caller) => {
+      terminals.close(caller.connectionId, runId);
+      return {};
+    },
     terminalAck: ({ runId, bytes }, caller) => {
       terminals.ack(caller.connectionId, runId, bytes);
       return {};

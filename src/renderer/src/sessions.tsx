@@ -47,19 +47,27 @@ function RunTerminal({ run }: { run: RunView }): ReactNode {
       // No WebGL here: xterm keeps its DOM renderer.
     }
     fit.fit();
-    term.write(run.replay);
+    // Output arrives only once the run is open here (issue 11: no screen choice can stall a
+    // command); what came before is in the replay the open returns. Events for the run cannot
+    // precede that answer: the main process sends them only after it has opened the run.
+    let open = true;
     const off = nome.on.runOutput(({ runId, data }) => {
       if (runId !== run.runId) return;
       term.write(data, () => void nome.terminalAck({ runId, bytes: new TextEncoder().encode(data).length }).catch(() => {}));
     });
+    nome.terminalOpen({ runId: run.runId }).then(
+      ({ replay }) => open && term.write(replay),
+      (error: unknown) => open && term.write(`\r\n[NOME could not open this run's output: ${error instanceof Error ? error.message : String(error)}]\r\n`),
+    );
     const onResize = () => fit.fit();
     window.addEventListener('resize', onResize);
     return () => {
+      open = false;
       off();
+      void nome.terminalClose({ runId: run.runId }).catch(() => {});
       window.removeEventListener('resize', onResize);
       term.dispose();
     };
-    // The replay is taken once, when the terminal opens; live output follows through events.
   }, [nome, run.runId]);
   return <div className="run-terminal" ref={host} role="region" aria-label={`Output of ${run.command}`} />;
 }
