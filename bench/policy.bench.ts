@@ -17,7 +17,7 @@ import { fmtMs, percentile, type BenchRow } from './harness';
 const N = 10_000;
 
 export default async function bench(): Promise<BenchRow[]> {
-  const corpus = readFileSync(path.resolve(__dirname, '..', '..', 'shared', 'corpus', 'peer-commands.jsonl'), 'utf8')
+  const corpus = readFileSync(path.resolve(__dirname, '..', 'test', 'fixtures', 'corpus', 'peer-commands.jsonl'), 'utf8')
     .split('\n')
     .filter(Boolean)
     .map((l) => (JSON.parse(l) as { cmd: string }).cmd);

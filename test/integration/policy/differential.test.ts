@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPolicyEngine, type PolicyEngine } from '../../../src/main/policy';
 import { CATALOG } from '../../../src/main/policy/catalog';
 
-const CORPUS = path.resolve(__dirname, '../../..', '../shared/corpus/peer-commands.jsonl');
+const CORPUS = path.resolve(__dirname, '../../fixtures/corpus/peer-commands.jsonl');
 const BWRAP = '/usr/bin/bwrap';
 const BASH = '/usr/bin/bash';
 const TIMEOUT = '/usr/bin/timeout';

@@ -1,6 +1,6 @@
 /**
- * Conformance with the peer corpus (../shared/corpus/peer-commands.jsonl, resolved from the repo
- * root so CI's checkout with shared/ beside main finds it): rows the peers call dangerous are never
+ * Conformance with the peer corpus (test/fixtures/corpus/peer-commands.jsonl, vendored from ../shared
+ * so a plain clone passes): rows the peers call dangerous are never
  * read; POSIX rows they call safe/read-only are read — except the deliberate differences recorded,
  * row by row, in conformance-differences.json.
  */
@@ -12,7 +12,7 @@ import { buildToolMatrix, createPolicyEngine, type PolicyEngine } from '../../..
 import differences from './conformance-differences.json';
 
 const repoRoot = path.resolve(__dirname, '../../..');
-export const CORPUS = path.resolve(repoRoot, '../shared/corpus/peer-commands.jsonl');
+export const CORPUS = path.resolve(repoRoot, 'test/fixtures/corpus/peer-commands.jsonl');
 
 interface Row {
   cmd: string;

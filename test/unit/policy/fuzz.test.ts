@@ -8,7 +8,7 @@ import { loadBashParser } from '../../../src/main/policy/parser';
 
 let engine: PolicyEngine;
 let hasError: (s: string) => boolean;
-const CORPUS = path.resolve(__dirname, '../../..', '../shared/corpus/peer-commands.jsonl');
+const CORPUS = path.resolve(__dirname, '../../fixtures/corpus/peer-commands.jsonl');
 const seeds = readFileSync(CORPUS, 'utf8')
   .split('\n')
   .filter(Boolean)
