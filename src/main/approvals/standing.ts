@@ -19,7 +19,7 @@
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { layerSources, readLayerFile, type LayerSource } from '../layers';
+import { layerSources, readLayerFile, type LayerFile, type LayerSource } from '../layers';
 
 /** Programs whose command line does not show what they run. */
 export const NEVER_ALWAYS = new Set([
@@ -61,11 +61,11 @@ interface Loaded {
 const trusted = (source: LayerSource) => source.layer === 'user' || source.layer === 'managed';
 
 /** Reads the standing approvals of the trusted layers. A broken entry approves nothing. */
-export function loadStandingApprovals(workspace: string | null, env: NodeJS.ProcessEnv = process.env): Loaded {
+export function loadStandingApprovals(workspace: string | null, env: NodeJS.ProcessEnv = process.env, layers?: readonly LayerFile[]): Loaded {
   const approvals: Loaded['approvals'] = [];
   const errors: string[] = [];
-  for (const source of layerSources(workspace, env).filter(trusted)) {
-    const file = readLayerFile(source);
+  for (const file of (layers ?? layerSources(workspace, env).map(readLayerFile)).filter(trusted)) {
+    const source = file;
     if (file.error) errors.push(file.error);
     const section = (file.json as { approvals?: unknown } | null)?.approvals;
     if (section === undefined) continue;
@@ -86,8 +86,8 @@ export function loadStandingApprovals(workspace: string | null, env: NodeJS.Proc
 }
 
 /** The rule approving `command` in `workspace`, as `layer:file:line`, or null. */
-export function standingApprovalFor(command: string, workspace: string, env: NodeJS.ProcessEnv = process.env): string | null {
-  const { approvals } = loadStandingApprovals(workspace, env);
+export function standingApprovalFor(command: string, workspace: string, env: NodeJS.ProcessEnv = process.env, layers?: readonly LayerFile[]): string | null {
+  const { approvals } = loadStandingApprovals(workspace, env, layers);
   const hit = approvals.find(({ entry }) => entry.command === command && (entry.workspace === undefined || path.resolve(entry.workspace) === path.resolve(workspace)));
   return hit ? hit.where : null;
 }

@@ -9,6 +9,7 @@
  *
  * Runtime: plain Node.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { findNodeAtLocation, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
@@ -56,6 +57,17 @@ export interface LayerFile extends LayerSource {
   error: string | null;
   /** `file:line` of the value at a JSON path (e.g. ['rules', 3, 'level']), for messages. */
   where(at: readonly (string | number)[]): string;
+  /** sha256 (hex) of exactly the bytes read; null when the file does not exist or could not be read. */
+  sha256: string | null;
+}
+
+/**
+ * One reading of every layer file: the snapshot a request is decided by. Everything that decides
+ * (permissions, the matrix, standing approvals, the sandbox's view) takes the same snapshot, so the
+ * policy version in a receipt names exactly the contents that made the decision.
+ */
+export function readLayers(workspace: string | null, env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): LayerFile[] {
+  return layerSources(workspace, env, platform).map(readLayerFile);
 }
 
 /** offset → 1-based line, with the line starts found once per file (a layer with many entries asks often). */
@@ -84,15 +96,16 @@ export function readLayerFile(source: LayerSource): LayerFile {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
-      return { ...source, exists: false, json: null, error: null, where: () => source.path };
+      return { ...source, exists: false, json: null, error: null, where: () => source.path, sha256: null };
     }
-    return { ...source, exists: true, json: null, error: `${source.path}: cannot be read (${code ?? String(error)})`, where: () => source.path };
+    return { ...source, exists: true, json: null, error: `${source.path}: cannot be read (${code ?? String(error)})`, where: () => source.path, sha256: null };
   }
   return parseLayerText(source, text);
 }
 
 /** Parses a layer file's text strictly (no comments, no trailing commas) and keeps positions. */
 export function parseLayerText(source: LayerSource, text: string): LayerFile {
+  const sha256 = createHash('sha256').update(text, 'utf8').digest('hex');
   const errors: ParseError[] = [];
   const tree: Node | undefined = parseTree(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
   const lineAt = lineIndex(text);
@@ -104,16 +117,16 @@ export function parseLayerText(source: LayerSource, text: string): LayerFile {
     const first = errors[0];
     const line = first ? lineAt(first.offset) : 1;
     const what = first ? printParseErrorCode(first.error) : 'empty file';
-    return { ...source, exists: true, json: null, error: `${source.path}:${line}: invalid JSON (${what})`, where };
+    return { ...source, exists: true, json: null, error: `${source.path}:${line}: invalid JSON (${what})`, where, sha256 };
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (error) {
-    return { ...source, exists: true, json: null, error: `${source.path}:1: invalid JSON (${(error as Error).message})`, where };
+    return { ...source, exists: true, json: null, error: `${source.path}:1: invalid JSON (${(error as Error).message})`, where, sha256 };
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-    return { ...source, exists: true, json: null, error: `${source.path}:1: a layer file must be a JSON object`, where };
+    return { ...source, exists: true, json: null, error: `${source.path}:1: a layer file must be a JSON object`, where, sha256 };
   }
-  return { ...source, exists: true, json, error: null, where };
+  return { ...source, exists: true, json, error: null, where, sha256 };
 }

@@ -57,6 +57,7 @@ export const BUILT_IN_RULES: readonly BuiltInRule[] = Object.freeze([
   secret('~/.npmrc', 'npm tokens'),
   secret('~/.pypirc', 'PyPI tokens'),
   secret('~/.git-credentials', 'git passwords'),
+  secret('~/.config/git/credentials', 'git passwords (the XDG credential store)'),
   secret('~/.gnupg/**', 'GPG keys'),
   secret('~/.config/gh/hosts.yml', 'GitHub CLI tokens'),
   secret('~/.cargo/credentials', 'crates.io tokens'),
@@ -103,4 +104,8 @@ export const BUILT_IN_RULES: readonly BuiltInRule[] = Object.freeze([
   guard('**/.git/modules/**/config', "submodules' git config can set hooksPath and aliases that run code"),
   guard('**/.git/modules/**/config.worktree', "submodules' per-worktree git config"),
   guard('**/.git/worktrees/*/config.worktree', "linked worktrees' git config"),
+  // commondir tells git where its config and hooks really are: rewriting it points git at planted ones.
+  guard('**/.git/commondir', 'git reads its config and hooks from the directory commondir names'),
+  guard('**/.git/modules/**/commondir', 'git reads its config and hooks from the directory commondir names'),
+  guard('**/.git/worktrees/*/commondir', 'git reads its config and hooks from the directory commondir names'),
 ] satisfies BuiltInRule[]);

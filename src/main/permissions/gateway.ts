@@ -12,7 +12,7 @@ import { readdirSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import ignore from 'ignore';
 import { dataDir } from '../host/paths';
-import { layerSources, managedPolicyPath, readLayerFile } from '../layers';
+import { layerSources, managedPolicyPath, readLayerFile, type LayerFile } from '../layers';
 import { canonicalize, defaultHome, expandTilde, nearestExisting, probeCaseInsensitive, rawAbsolute, type Canonical } from './canonical';
 import { expandPathname, type GlobOptions } from './glob';
 import { CompiledRules } from './matcher';
@@ -111,6 +111,8 @@ export function createPermissionGateway(opts: GatewayOptions): PermissionGateway
     return [...new Set([lexical, real])];
   };
 
+  /** The snapshot given by the caller is used once, by the first load; a reload reads the files again. */
+  let given: readonly LayerFile[] | undefined = opts.layers;
   function load(): void {
     const placeholders: Record<string, string[]> = {
       dataDir: bothForms(dataDir(env, platform)),
@@ -124,8 +126,10 @@ export function createPermissionGateway(opts: GatewayOptions): PermissionGateway
     });
     const found: string[] = [];
     try {
-      for (const source of layerSources(workspace, env, platform)) {
-        const read = layerRules(readLayerFile(source));
+      const files = given ?? layerSources(workspace, env, platform).map(readLayerFile);
+      given = undefined;
+      for (const file of files) {
+        const read = layerRules(file);
         rules.push(...read.rules);
         found.push(...read.errors);
       }

@@ -8,8 +8,10 @@
  * file may sit inside it), every Unix socket, every entry others may not read (for a sandbox whose
  * files are root's), and every entry with a given name (`.git`, which the sandbox pins).
  *
- * Symbolic links are not entries here: a link holds no data, and what it points to is indexed
- * where it lies (the sandbox masks resolved paths, so reading through any link finds the mask).
+ * Symbolic links hold no data: what one points to is indexed where it lies (the sandbox masks
+ * resolved paths, so reading through any link finds the mask). But a link with a protected name
+ * (`.env -> notes.txt`) protects what it points to, since that is where the protected data will be
+ * written: it is listed, and the sandbox masks (or binds read-only) its target.
  *
  * Freshness: a directory is watched before it is listed, so a change after the listing is an
  * event. An event marks the directory dirty; before answering, `fresh()` lets pending events
@@ -18,12 +20,15 @@
  * are not seen here: the owner rebuilds the index when the rules change.
  *
  * Fail safe: when the index cannot be trusted (too many entries, a directory that cannot be
- * listed or watched), `complete` is false with the reason, and the owner runs the command as
- * unconfined (so code-running commands ask).
+ * listed, watched or even stat'ed — a path too long, a directory its owner made unreadable),
+ * `complete` is false with the reason, and the owner runs the command as unconfined (so
+ * code-running commands ask). A directory NOME cannot read is skipped only when the command could
+ * not read it either (another user's, as NOME is not root). Every failure but size is retried by a
+ * full rebuild at the next question, so the index heals when the cause goes away.
  *
  * Runtime: plain Node.
  */
-import { lstatSync, readdirSync, watch, type Dirent, type FSWatcher } from 'node:fs';
+import { lstatSync, readdirSync, realpathSync, watch, type Dirent, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import type { Level } from './types';
 
@@ -76,12 +81,21 @@ export class ProtectedIndex {
   private readonly dirty = new Set<string>();
   private total = 0;
   private failure: string | null = null;
+  /** A failure a rebuild may cure (everything but size). */
+  private transient = false;
   private rootRecord: { hide: string[]; readOnly: string[] } = { hide: [], readOnly: [] };
   private cached: ProtectedEntries | null = null;
   private closed = false;
 
   constructor(root: string, opts: ProtectedIndexOptions) {
-    this.root = path.resolve(root);
+    // The real directory: an index rooted at a symlink would see nothing below it.
+    let real = path.resolve(root);
+    try {
+      real = realpathSync.native(real);
+    } catch {
+      // absent: nothing to index (build says so)
+    }
+    this.root = real;
     this.opts = {
       levelOf: opts.levelOf,
       readOnly: opts.readOnly ?? false,
@@ -105,6 +119,7 @@ export class ProtectedIndex {
 
   /** The entries as of the last delivered change events. */
   snapshot(): ProtectedEntries {
+    if (this.failure !== null && this.transient && !this.closed) this.rebuild();
     if (this.dirty.size > 0 && this.failure === null) {
       const dirty = [...this.dirty].sort((a, b) => a.length - b.length);
       this.dirty.clear();
@@ -133,9 +148,23 @@ export class ProtectedIndex {
     this.dirty.clear();
   }
 
-  private fail(reason: string): void {
+  private rebuild(): void {
+    for (const record of this.dirs.values()) record.watcher?.close();
+    this.dirs.clear();
+    this.dirty.clear();
+    this.total = 0;
+    this.failure = null;
+    this.transient = false;
+    this.rootRecord = { hide: [], readOnly: [] };
+    this.cached = null;
+    this.build();
+  }
+
+  private fail(reason: string, transient = true): void {
     if (this.failure !== null) return;
     this.failure = reason;
+    this.transient = transient;
+    this.cached = null;
     // Nothing more is tracked: the index is not trusted until it is rebuilt.
     for (const record of this.dirs.values()) record.watcher?.close();
   }
@@ -173,11 +202,21 @@ export class ProtectedIndex {
   private list(dir: string): DirRecord | null {
     if (this.closed) return null;
     let ino: number;
+    let owner: number;
     try {
-      ino = lstatSync(dir).ino;
-    } catch {
+      const st = lstatSync(dir);
+      ino = st.ino;
+      owner = st.uid;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return null; // gone meanwhile
+      // A path too long to stat (or any other failure) could hide a whole subtree: not trusted.
+      this.fail(`cannot stat ${dir.length > 200 ? `${dir.slice(0, 200)}…` : dir} (${code ?? (error as Error).message})`);
       return null;
     }
+    // A directory the command's own user owns but NOME cannot read could be made readable again by
+    // the command: it is not skipped. (As root NOME reads everything.)
+    const ownedByCommand = owner === process.getuid?.();
     let watcher: FSWatcher | null = null;
     if (this.opts.watch) {
       try {
@@ -186,7 +225,7 @@ export class ProtectedIndex {
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code;
         if (code === 'ENOENT' || code === 'ENOTDIR') return null;
-        if (code !== 'EACCES' && code !== 'EPERM') {
+        if (((code === 'EACCES' || code === 'EPERM') && ownedByCommand) || (code !== 'EACCES' && code !== 'EPERM')) {
           this.fail(`cannot watch ${dir} (${code ?? (error as Error).message}${code === 'ENOSPC' ? ': the inotify watch limit fs.inotify.max_user_watches is reached' : ''})`);
           return null;
         }
@@ -198,15 +237,22 @@ export class ProtectedIndex {
     } catch (error) {
       watcher?.close();
       const code = (error as NodeJS.ErrnoException).code;
-      // Unreadable for NOME is unreadable for the command too: nothing can leak from it.
-      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EACCES' || code === 'EPERM') return null;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+      // Unreadable for NOME is unreadable for the command too, unless the command owns it.
+      if ((code === 'EACCES' || code === 'EPERM') && !ownedByCommand) return null;
       this.fail(`cannot list ${dir}: ${(error as Error).message}`);
       return null;
     }
     const record: DirRecord = { ino, watcher, hide: [], readOnly: [], named: [], subdirs: [], entries: dirents.length };
     for (const entry of dirents) {
-      if (entry.isSymbolicLink()) continue;
       const full = path.join(dir, entry.name);
+      if (entry.isSymbolicLink()) {
+        // A protected name protects what it points to (see the module comment).
+        const level = this.opts.levelOf(full, false);
+        if (level === 'noAccess') record.hide.push(full);
+        else if (this.opts.readOnly && level === 'readOnly') record.readOnly.push(full);
+        continue;
+      }
       const isDir = entry.isDirectory();
       if (this.opts.names.has(entry.name)) record.named.push({ path: full, dir: isDir });
       const level = this.opts.levelOf(full, isDir);
@@ -219,7 +265,7 @@ export class ProtectedIndex {
     }
     this.dirs.set(dir, record);
     this.total += record.entries;
-    if (this.total > this.opts.maxEntries) this.fail(`${this.root} has more than ${this.opts.maxEntries} entries`);
+    if (this.total > this.opts.maxEntries) this.fail(`${this.root} has more than ${this.opts.maxEntries} entries`, false);
     return record;
   }
 

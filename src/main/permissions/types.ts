@@ -1,4 +1,5 @@
 /** Shapes of the file permission gateway (DESIGN.md, "File permission gateway"). Runtime: plain Node. */
+import type { LayerFile } from '../layers';
 import type { LayerName } from '../layers';
 
 /** Most restrictive first. */
@@ -123,4 +124,6 @@ export interface GatewayOptions {
    */
   caseInsensitive?: (existingPath: string) => boolean;
   platform?: NodeJS.Platform;
+  /** The layer files as already read for this request (see layers/readLayers); read from disk when absent. */
+  layers?: readonly LayerFile[];
 }

@@ -138,6 +138,6 @@ export function buildToolMatrix(files: readonly LayerFile[], builtIn: readonly T
 }
 
 /** Reads every layer's `tools` section through the shared cascade reader. */
-export function loadToolMatrix(workspace: string | null, env: NodeJS.ProcessEnv = process.env): ToolMatrix {
-  return buildToolMatrix(layerSources(workspace, env).map(readLayerFile));
+export function loadToolMatrix(workspace: string | null, env: NodeJS.ProcessEnv = process.env, layers?: readonly LayerFile[]): ToolMatrix {
+  return buildToolMatrix(layers ?? layerSources(workspace, env).map(readLayerFile));
 }

@@ -162,9 +162,23 @@ interface Hidden {
   dir: boolean;
 }
 
-/** Existing hide paths, resolved through symlinks (a mask must cover the real file). */
-function resolveHidden(paths: readonly string[]): Hidden[] {
-  const out: Hidden[] = [];
+function isSymlink(p: string): boolean {
+  try {
+    return lstatSync(p).isSymbolicLink();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Hide paths resolved through symlinks (a mask must cover the real file; a symlink itself holds no
+ * data and is not masked), and the ones that cannot be resolved now: they were there when the
+ * view was taken, so they moved or were removed since, and the mask helper refuses to run rather
+ * than leave what moved visible.
+ */
+function resolveHidden(paths: readonly string[]): { hidden: Hidden[]; missing: string[] } {
+  const hidden: Hidden[] = [];
+  const missing: string[] = [];
   const seen = new Set<string>();
   for (const p of paths) {
     if (!path.isAbsolute(p)) continue;
@@ -172,19 +186,22 @@ function resolveHidden(paths: readonly string[]): Hidden[] {
     try {
       real = realpathSync.native(p);
     } catch {
-      continue; // does not exist: nothing to hide
+      // A dangling link (a protected name pointing at nothing yet) holds nothing to hide; a path that is gone is missing.
+      if (!isSymlink(p)) missing.push(path.resolve(p));
+      continue;
     }
     for (const candidate of new Set([path.resolve(p), real])) {
       if (seen.has(candidate)) continue;
       seen.add(candidate);
       try {
-        out.push({ path: candidate, dir: statSync(candidate).isDirectory() });
+        if (lstatSync(candidate).isSymbolicLink()) continue;
+        hidden.push({ path: candidate, dir: statSync(candidate).isDirectory() });
       } catch {
         // the unresolved path may be a dangling component; the real one is covered
       }
     }
   }
-  return out;
+  return { hidden, missing };
 }
 
 /** Existing paths (resolved through symlinks: a bind covers the real file), parents first. */
@@ -201,7 +218,7 @@ function existingReal(paths: readonly string[]): string[] {
   return [...out].sort((a, b) => a.split(path.sep).length - b.split(path.sep).length || (a < b ? -1 : 1));
 }
 
-type View = { areas: string[]; expose: string[]; pinned: string[]; readOnly: string[]; hidden: Hidden[] };
+type View = { areas: string[]; expose: string[]; pinned: string[]; readOnly: string[]; hidden: Hidden[]; missing: string[] };
 /** One view per request: planning asks for it several times (argv, mask list, report), and it stats every path. */
 const views = new WeakMap<ConfineRequest, View>();
 
@@ -223,12 +240,21 @@ function computeView(req: ConfineRequest): View {
   const visible = (p: string) => !areas.some((a) => isWithin(p, a)) || isWithin(p, req.workspace) || expose.some((e) => isWithin(p, e));
   const inside = (paths: readonly string[] | undefined) => existingReal(paths ?? []).filter((p) => isWithin(p, req.workspace));
   // Under the private /tmp and the private areas, only what a bind brings back needs masking.
-  const candidates = resolveHidden(req.hidePaths).filter((h) => (!isWithin(h.path, '/tmp') || isWithin(h.path, req.workspace)) && visible(h.path));
+  const reachable = (p: string) => (!isWithin(p, '/tmp') || isWithin(p, req.workspace)) && visible(p);
+  const resolved = resolveHidden(req.hidePaths);
+  const candidates = resolved.hidden.filter((h) => reachable(h.path));
   // A mask inside a masked directory is already covered (and could not be mounted on its empty tmpfs).
   const maskedDirs = candidates.filter((h) => h.dir).map((h) => h.path);
   const covered = (p: string) => maskedDirs.some((d) => d !== p && isWithin(p, d));
   const hidden = candidates.filter((h) => !covered(h.path));
-  return { areas, expose, pinned: inside(req.pinnedPaths).filter((p) => !covered(p)), readOnly: inside(req.readOnlyPaths).filter((p) => !covered(p)), hidden };
+  return {
+    areas,
+    expose,
+    pinned: inside(req.pinnedPaths).filter((p) => !covered(p)),
+    readOnly: inside(req.readOnlyPaths).filter((p) => !covered(p)),
+    hidden,
+    missing: resolved.missing.filter((p) => reachable(p) && !covered(p)),
+  };
 }
 
 /**
@@ -284,8 +310,9 @@ export function bwrapArgv(
  * 0 0): the helper then refuses to run, since a protected file that moved must not stay visible.
  */
 export function maskSpec(req: ConfineRequest): Buffer {
-  const { hidden } = viewOf(req);
+  const { hidden, missing } = viewOf(req);
   const fields: string[] = [];
+  for (const p of missing) fields.push('f', '0', '0', p);
   for (const h of hidden) {
     if (h.path !== req.workspace && isWithin(req.workspace, h.path)) continue;
     let dev = '0';

@@ -16,7 +16,7 @@
  */
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { layerSources, readLayerFile } from '../layers';
+import { layerSources, readLayerFile, type LayerFile } from '../layers';
 import { isWithin } from './paths';
 
 /** Top-level directories holding the system's software: visible, read-only, not scanned (package-managed). */
@@ -115,11 +115,11 @@ export interface ExposeSetting {
  * `"sandbox": {"expose": ["~/.sdkman", "/data/models"]}` from the managed and user layers. A
  * workspace's own layers are never read for this: a cloned repository must not widen its sandbox.
  */
-export function exposeSetting(home: string, env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform): ExposeSetting {
+export function exposeSetting(home: string, env: NodeJS.ProcessEnv = process.env, platform: NodeJS.Platform = process.platform, layers?: readonly LayerFile[]): ExposeSetting {
   const paths: string[] = [];
   const errors: string[] = [];
-  for (const source of layerSources(null, env, platform)) {
-    const file = readLayerFile(source);
+  const files = layers ? layers.filter((f) => f.layer === 'user' || f.layer === 'managed') : layerSources(null, env, platform).map(readLayerFile);
+  for (const file of files) {
     if (file.error) {
       errors.push(file.error);
       continue;

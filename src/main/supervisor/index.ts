@@ -6,13 +6,13 @@
  * Runtime: plain Node.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { lstatSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { AuditStore } from '../audit';
 import type { Telemetry } from '../telemetry';
 import { addStandingApproval, alwaysOffer, standingApprovalFor, type ApprovalQueue, type PendingApproval, type Provenance } from '../approvals';
-import { layerSources } from '../layers';
+import { readLayers, type LayerFile } from '../layers';
 import type { PolicyEngine } from '../policy';
 import { judgeShell, type Judgement as ShellJudgement } from './judge';
 import { SandboxViews, type RunView } from './view';
@@ -81,6 +81,25 @@ function sha256File(file: string): string {
   return createHash('sha256').update(readFileSync(file)).digest('hex');
 }
 
+function lexists(p: string): boolean {
+  try {
+    lstatSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The real path of a workspace (its lexical path when it does not exist: the run then fails to launch, and says so). */
+function realWorkspace(workspace: string): string {
+  const resolved = path.resolve(workspace);
+  try {
+    return realpathSync(resolved);
+  } catch {
+    return resolved;
+  }
+}
+
 type EndRun = (outcome: 'ok' | 'failed' | 'denied' | 'timeout' | 'cancelled' | 'error', exitCode: number | null, reason?: string) => void;
 
 export interface SupervisorOptions {
@@ -112,36 +131,32 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
   const views = new SandboxViews({ env, home, alwaysHidden: [dataDir] });
   const snapshots = new Map<string, string | null>();
 
-  /** Records a policy snapshot receipt for each layer file that changed since we last looked. */
-  function policyVersion(workspace: string): string {
+  /**
+   * One reading of the layer files for one request, and its version: the digest of exactly the
+   * bytes that were read, which then decide everything (permissions, matrix, standing approvals,
+   * the sandbox's view). A policy snapshot receipt records each layer file whose bytes changed.
+   */
+  function readPolicy(workspace: string): { layers: LayerFile[]; version: string } {
+    const layers = readLayers(workspace, env);
     const parts: string[] = [APP_VERSION];
-    for (const source of layerSources(workspace, env)) {
-      let digest: string | null;
-      try {
-        digest = statSync(source.path).isFile() ? sha256File(source.path) : null;
-      } catch {
-        digest = null;
+    for (const file of layers) {
+      if (!snapshots.has(file.path) || snapshots.get(file.path) !== file.sha256) {
+        snapshots.set(file.path, file.sha256);
+        audit.append({
+          runId: null,
+          kind: 'policy.snapshot',
+          payload: { layer: file.layer, path: file.path, sha256: file.sha256, ...(file.json === null ? {} : { content: file.json as never }), ...(file.error ? { error: file.error } : {}) },
+        });
       }
-      if (!snapshots.has(source.path) || snapshots.get(source.path) !== digest) {
-        snapshots.set(source.path, digest);
-        let content: unknown;
-        try {
-          content = digest ? (JSON.parse(readFileSync(source.path, 'utf8')) as unknown) : undefined;
-        } catch {
-          content = undefined;
-        }
-        audit.append({ runId: null, kind: 'policy.snapshot', payload: { layer: source.layer, path: source.path, sha256: digest, ...(content === undefined ? {} : { content: content as never }) } });
-      }
-      parts.push(`${source.layer}:${digest ?? '-'}`);
+      parts.push(`${file.layer}:${file.sha256 ?? '-'}`);
     }
-    return createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 16);
+    return { layers, version: createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 16) };
   }
 
   /** The judgement, and the sandbox's view the run will get (null where there is no sandbox). */
-  async function judge(request: ShellRequest): Promise<{ judgement: Judgement; view: RunView | null }> {
-    const workspace = path.resolve(request.workspace);
-    const version = policyVersion(workspace);
-    const view = sandbox.confined ? await views.forRun(workspace, version) : null;
+  async function judge(request: ShellRequest, workspace: string): Promise<{ judgement: Judgement; view: RunView | null; layers: LayerFile[] }> {
+    const { layers, version } = readPolicy(workspace);
+    const view = sandbox.confined ? await views.forRun(workspace, version, layers) : null;
     const judgement = judgeShell(policy, {
       command: request.command,
       workspace,
@@ -149,9 +164,10 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       confined: sandbox.confined,
       env,
       home,
+      layers,
       ...(view ? { sandboxView: view } : {}),
     });
-    return { judgement: { ...judgement, policyVersion: version }, view };
+    return { judgement: { ...judgement, policyVersion: version }, view, layers };
   }
 
   /**
@@ -161,7 +177,9 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
    */
   async function handle(request: ShellRequest, io: RunIo): Promise<RunOutcome> {
     const runId = randomUUID();
-    const workspace = path.resolve(request.workspace);
+    // The workspace as the file system resolves it: every decision, index and mount is about the
+    // real directory, never about a symlink to it (whose own path would match no rule inside).
+    const workspace = realWorkspace(request.workspace);
     audit.append({ runId, kind: 'run.started', payload: { workspace, agent: request.agent, client: request.client } });
     void options.onRunEvent?.({ runId, kind: 'started', data: request.command, workspace });
     telemetry?.count('run.started');
@@ -191,9 +209,10 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
 
     let judgement: Judgement;
     let view: RunView | null;
+    let layers: LayerFile[];
     try {
       const judgedAt = performance.now();
-      ({ judgement, view } = await judge(request));
+      ({ judgement, view, layers } = await judge(request, workspace));
       telemetry?.latency('policy.classify', performance.now() - judgedAt);
     } catch (error) {
       // Fail safe: a request we could not judge does not run.
@@ -225,7 +244,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     if (judgement.verdict === 'ask') {
       const grantKey = `${workspace}\0${request.command}`;
       const grant = approvals.grantFor(request.sessionId, 'shell', grantKey);
-      const standing = grant ? null : standingApprovalFor(request.command, workspace, env);
+      const standing = grant ? null : standingApprovalFor(request.command, workspace, env, layers);
       if (grant) {
         provenance = { by: 'rule', rule: `session-grant:${grant.id}` };
         audit.append({ runId, kind: 'approval.answered', payload: { approvalId: grant.id, answer: 'approve-session', provenance, reason: null, grantedBy: grant.grantedBy } });
@@ -281,7 +300,8 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     // trusted, a command that was allowed because the sandbox holds does not run.
     if (view !== null) {
       try {
-        view = await views.forRun(workspace, policyVersion(workspace));
+        const now = readPolicy(workspace);
+        view = await views.forRun(workspace, now.version, now.layers);
       } catch (error) {
         view = { ...view, complete: false, reason: error instanceof Error ? error.message : String(error) };
       }
@@ -314,6 +334,13 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     io.signal?.addEventListener('abort', onAbort, { once: true });
     const result = await run.result;
     io.signal?.removeEventListener('abort', onAbort);
+    // What git would obey and no read-only bind could cover (it did not exist): made by the run, removed now.
+    const removed: string[] = [];
+    for (const planted of view?.mustNotAppear ?? []) {
+      if (!lexists(planted)) continue;
+      rmSync(planted, { recursive: true, force: true });
+      removed.push(planted);
+    }
     // A sandbox whose view is incomplete does not hold every level: the run counts as unconfined.
     const confined = result.confined && view !== null && view.complete;
     const confinement = result.confined && view !== null && !view.complete ? `${result.confinement}; levels not fully enforced: ${view.reason}` : result.confinement;
@@ -335,6 +362,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
         confinement,
         timedOut: result.timedOut,
         cancelled: result.cancelled,
+        ...(removed.length > 0 ? { removed: removed.map((p) => ({ path: p, why: 'git would obey it, and the run may not create it' })) } : {}),
       },
     });
     for (const target of classification.files) {

@@ -8,6 +8,7 @@
  */
 import { lstatSync } from 'node:fs';
 import path from 'node:path';
+import type { LayerFile } from '../layers';
 import { createPermissionGateway } from '../permissions';
 import { loadToolMatrix, staysInsideWorkspace, type ClassifyResult, type Decision, type PolicyEngine } from '../policy';
 
@@ -43,6 +44,8 @@ export interface JudgeInput {
    * complete). When not given (`nome check`), the workspace is walked once to find out.
    */
   sandboxView?: { complete: boolean; reason: string | null };
+  /** The layer files as read for this request (see layers/readLayers); read from disk when absent. */
+  layers?: readonly LayerFile[];
 }
 
 const RANK: Record<Decision, number> = { allow: 0, ask: 1, deny: 2 };
@@ -89,7 +92,7 @@ const below = (inner: string, outer: string) => inner.startsWith(outer.endsWith(
 export function judgeShell(policy: PolicyEngine, input: JudgeInput): Judgement {
   const workspace = path.resolve(input.workspace);
   const cwd = path.resolve(workspace, input.cwd ?? '.');
-  const permissions = createPermissionGateway({ workspace, env: input.env, home: input.home });
+  const permissions = createPermissionGateway({ workspace, env: input.env, home: input.home, ...(input.layers ? { layers: input.layers } : {}) });
   let options = { workspace, confined: input.confined, home: input.home };
   let classification = policy.classify(input.command, options);
   const notes: string[] = [];
@@ -147,7 +150,7 @@ export function judgeShell(policy: PolicyEngine, input: JudgeInput): Judgement {
   }
   for (const error of permissions.errors) reasons.push(`permissions: ${error}`);
 
-  const matrix = loadToolMatrix(workspace, input.env);
+  const matrix = loadToolMatrix(workspace, input.env, input.layers);
   for (const error of matrix.errors) reasons.push(`policy: ${error}`);
   const cwdInside = cwd === workspace || cwd.startsWith(workspace + path.sep);
   const matrixDecision = matrix.decide('shell', classification.tier, { insideWorkspace: cwdInside && staysInsideWorkspace(classification, options) });

@@ -20,6 +20,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { LayerFile } from '../layers';
 import { createPermissionGateway, ProtectedIndex, type PermissionGateway } from '../permissions';
 import { exposeSetting, isWithin, privateAreas, SCANNED_SYSTEM_DIRS, toolchainPaths } from '../sandbox';
 
@@ -34,6 +35,13 @@ export interface RunView {
   reason: string | null;
   /** Problems with the `sandbox` setting of the layers (each entry ignored). */
   errors: string[];
+  /**
+   * Paths that do not exist and must not come into existence from the run, because git would obey
+   * them (a git directory's `commondir` and `config.worktree`; a workspace's own `.git` where the
+   * workspace lies inside another repository): read-only binds cover only what exists, so whatever
+   * a run makes there is removed when it ends.
+   */
+  mustNotAppear: string[];
 }
 
 export interface ViewOptions {
@@ -58,6 +66,17 @@ interface WorkspaceViews {
   errors: string[];
 }
 
+/** Files of a git directory that redirect git's config and hooks elsewhere (see builtin.ts). */
+const GIT_CONTROL_FILES = ['commondir', 'config.worktree'];
+
+/** Whether a directory above `dir` holds a `.git` (git run in `dir` would use that repository). */
+function insideRepository(dir: string): boolean {
+  for (let up = path.dirname(dir); ; up = path.dirname(up)) {
+    if (existsSync(path.join(up, '.git'))) return true;
+    if (path.dirname(up) === up) return false;
+  }
+}
+
 function realHome(): string | null {
   try {
     return os.userInfo().homedir;
@@ -75,12 +94,12 @@ export class SandboxViews {
   }
 
   /** The view for a run in `workspace` under the policy `version` (layer digests). */
-  async forRun(workspace: string, version: string): Promise<RunView> {
+  async forRun(workspace: string, version: string, layers?: readonly LayerFile[]): Promise<RunView> {
     let views = this.byWorkspace.get(workspace);
     if (!views || views.version !== version) {
       views?.workspace.close();
       for (const index of views?.outside ?? []) index.close();
-      views = this.build(workspace, version);
+      views = this.build(workspace, version, layers);
       this.byWorkspace.set(workspace, views);
     }
     const inside = await views.workspace.fresh();
@@ -104,9 +123,12 @@ export class SandboxViews {
         }
       }
     }
+    const mustNotAppear: string[] = [];
+    for (const git of pinned) for (const name of GIT_CONTROL_FILES) if (!existsSync(path.join(git, name))) mustNotAppear.push(path.join(git, name));
+    if (!inside.named.some((n) => path.dirname(n.path) === workspace) && insideRepository(workspace)) mustNotAppear.push(path.join(workspace, '.git'));
     const failed = [inside, ...outside].find((entries) => !entries.complete);
     return {
-      hidePaths: [...views.literal, ...inside.hide, ...outside.flatMap((entries) => entries.hide)],
+      hidePaths: [...views.literal.filter((p) => existsSync(p)), ...inside.hide, ...outside.flatMap((entries) => entries.hide)],
       readOnlyPaths: readOnly,
       pinnedPaths: pinned,
       privateAreas: views.areas,
@@ -114,6 +136,7 @@ export class SandboxViews {
       complete: failed === undefined,
       reason: failed ? (failed.reason ?? 'an index is incomplete') : null,
       errors: views.errors,
+      mustNotAppear,
     };
   }
 
@@ -125,14 +148,14 @@ export class SandboxViews {
     this.byWorkspace.clear();
   }
 
-  private build(workspace: string, version: string): WorkspaceViews {
+  private build(workspace: string, version: string, layers?: readonly LayerFile[]): WorkspaceViews {
     const { env, home } = this.opts;
-    const gateway = createPermissionGateway({ workspace, env, home });
+    const gateway = createPermissionGateway({ workspace, env, home, ...(layers ? { layers } : {}) });
     const levelOf = (p: string, isDir: boolean) => gateway.levelOf(p, isDir);
     const watch = this.opts.watch ?? true;
     const homes = [...new Set([home, realHome()].filter((h): h is string => typeof h === 'string' && path.isAbsolute(h)))];
     const areas = privateAreas(homes);
-    const setting = exposeSetting(home, env);
+    const setting = exposeSetting(home, env, process.platform, layers);
     const expose = [...toolchainPaths(homes), ...setting.paths];
     const roots = gateway.absoluteRoots('noAccess');
     // Only what the command could see needs searching: the visible system directories, what is
@@ -144,9 +167,8 @@ export class SandboxViews {
       (root) => new ProtectedIndex(root, { levelOf, sockets: true, ownerOnly: this.rootFiles && !setting.paths.some((e) => isWithin(root, e)), watch }),
     );
     const inside = new ProtectedIndex(workspace, { levelOf, readOnly: true, names: ['.git'], watch });
-    const literal = [...roots.filter((r) => !r.glob && r.path !== '/').map((r) => r.path), ...(this.opts.alwaysHidden ?? [])].filter(
-      (p, i, all) => all.indexOf(p) === i && existsSync(p),
-    );
+    // Checked for existence at every run (a few dozen stats): a credential file made later is masked too.
+    const literal = [...roots.filter((r) => !r.glob && r.path !== '/').map((r) => r.path), ...(this.opts.alwaysHidden ?? [])].filter((p, i, all) => all.indexOf(p) === i);
     return { version, gateway, workspace: inside, outside, literal, expose, areas, errors: setting.errors };
   }
 }

@@ -36,7 +36,8 @@ function run(command: string, spec: Buffer, uid?: number) {
   writeFileSync(specFile, spec);
   chmodSync(specFile, 0o644);
   const full = uid === undefined ? argv : ['setpriv', `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', '--', ...argv];
-  const res = spawnSync('/bin/sh', ['-c', 'exec 3< "$0"; exec "$@"', specFile, ...full], { encoding: 'utf8' });
+  // fd 9: something NOME's process might hold open; it must not reach the command.
+  const res = spawnSync('/bin/sh', ['-c', 'exec 3< "$0" 9< /etc/hostname; exec "$@"', specFile, ...full], { encoding: 'utf8' });
   rmSync(specFile, { force: true });
   return { code: res.status, out: `${res.stdout}${res.stderr}` };
 }
@@ -57,6 +58,7 @@ describe.runIf(usable).each([
         'umount .env 2>/dev/null; echo umount=$?',
         'unshare -U true 2>/dev/null; echo unshare=$?',
         'echo x > .env 2>/dev/null; echo write=$?',
+        'echo fds=$(ls /proc/self/fd | tr "\\n" " ")',
       ].join('; '),
       spec(),
       uid,
@@ -69,6 +71,8 @@ describe.runIf(usable).each([
     expect(out).toMatch(/umount=[1-9]/);
     expect(out).toMatch(/unshare=[1-9]/);
     expect(out).toMatch(/write=[1-9]/);
+    // Only 0, 1, 2 and ls's own directory handle: the mask list (3) and anything else inherited (9) are closed.
+    expect(out).toMatch(/^fds=0 1 2 3$/m);
   });
 
   it('refuses to run anything when a protected file was swapped for another after the plan', () => {

@@ -2,9 +2,12 @@
  * The spine keeps its promises under failure (issue 11), against a real `nome serve`: an oversized
  * reason does not poison the approval queue, and a run that cannot launch still ends.
  */
+import { createHash } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAuditStore, type Receipt } from '../../../src/main/audit';
+import { APP_VERSION } from '../../../src/main/host/version';
 import { makeSandbox, nome, startServer, type Sandbox, type Server } from '../../support/nome';
 
 let box: Sandbox;
@@ -81,5 +84,41 @@ describe('a run that cannot launch', () => {
   it('a completed run says in command.exit that its digest covers all its output', async () => {
     await nome(box, ['exec', '--', 'echo covered']);
     expect(runReceipts('echo covered').find((r) => r.kind === 'command.exit')!.payload).toMatchObject({ outputComplete: true });
+  });
+});
+
+describe('one policy snapshot per request', () => {
+  it("a tool.call's policyVersion is the digest of exactly the layer bytes that decided it, across an edit", async () => {
+    const store = () => openAuditStore({ dataDir: box.dataDir, tenant: 'local' });
+    const layerFile = path.join(box.workspace, '.nome', 'permissions.json');
+    const versionOf = (command: string) => {
+      const s = store();
+      try {
+        const all = s.list({ limit: 100_000 });
+        const call = all.filter((r) => r.kind === 'tool.call' && (r.payload as { request: { command: string } }).request.command === command).at(-1)!;
+        // The newest snapshot of each layer file before that call: what the supervisor had read.
+        const latest = new Map<string, { layer: string; sha256: string | null; content?: unknown }>();
+        for (const r of all) if (r.kind === 'policy.snapshot' && r.seq < call.seq) latest.set((r.payload as { path: string }).path, r.payload as never);
+        const parts = [APP_VERSION, ...[...latest.values()].map((p) => `${p.layer}:${p.sha256 ?? '-'}`)];
+        const decision = (call.payload as { decision: { verdict: string; rule: string | null; policyVersion: string } }).decision;
+        return { decision, expected: createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 16), snapshot: latest.get(layerFile) };
+      } finally {
+        s.close();
+      }
+    };
+    expect((await nome(box, ['exec', '--', 'echo first-request'])).code).toBe(0);
+    const first = versionOf('echo first-request');
+    expect(first.decision.policyVersion).toBe(first.expected);
+    mkdirSync(path.dirname(layerFile), { recursive: true });
+    const text = JSON.stringify({ tools: [{ tool: 'shell', tier: 'read', decision: 'deny' }] });
+    writeFileSync(layerFile, text);
+    const denied = await nome(box, ['exec', '--', 'echo second-request']);
+    expect(denied.code).toBe(126);
+    const second = versionOf('echo second-request');
+    expect(second.decision).toMatchObject({ verdict: 'deny', rule: 'workspace:shell/read' });
+    expect(second.decision.policyVersion).toBe(second.expected);
+    expect(second.decision.policyVersion).not.toBe(first.decision.policyVersion);
+    expect(second.snapshot).toMatchObject({ layer: 'workspace', sha256: createHash('sha256').update(text).digest('hex'), content: JSON.parse(text) });
+    rmSync(layerFile);
   });
 });

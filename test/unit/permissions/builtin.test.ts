@@ -30,6 +30,8 @@ describe('built-in rules', () => {
     ['.git/modules/lib/hooks/pre-commit', 'readOnly', '**/.git/modules/**/hooks'],
     ['.git/modules/lib/modules/inner/config', 'readOnly', '**/.git/modules/**/config'],
     ['.git/worktrees/feature/config.worktree', 'readOnly', '**/.git/worktrees/*/config.worktree'],
+    ['.git/commondir', 'readOnly', '**/.git/commondir'],
+    ['.git/worktrees/feature/commondir', 'readOnly', '**/.git/worktrees/*/commondir'],
     ['.nome/permissions.json', 'readOnly', '{workspace}/.nome'],
     ['.nome', 'readOnly', '{workspace}/.nome'],
   ])('inside the workspace: %s is %s by %s', (p, level, pattern) => {

@@ -3,6 +3,7 @@
  * keep it fresh without a walk per question, and that it says so when it cannot be trusted.
  */
 import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, writeFileSync, chmodSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -56,11 +57,35 @@ describe('ProtectedIndex', () => {
     expect(rel(entries.hide)).toEqual(['.env', '.git/hooks/deploy.key', 'keys/.ssh/id_ed25519', 'src/deep/prod.pem']);
   });
 
-  it('skips symbolic links: the data is indexed where it lies', async () => {
+  it('a symbolic link is indexed by its target, except that a protected name protects what it points to', async () => {
     symlinkSync('.env', path.join(ws, 'notes.txt'));
     symlinkSync('src/a.ts', path.join(ws, 'x.pem'));
     const entries = await index().fresh();
-    expect(rel(entries.hide)).toEqual(['.env', 'src/deep/prod.pem']);
+    // notes.txt leads to .env, which is masked where it lies; x.pem names a protected file, so its target (src/a.ts) is masked too.
+    expect(rel(entries.hide)).toEqual(['.env', 'src/deep/prod.pem', 'x.pem']);
+  });
+
+  it('a directory whose path is too long to stat makes the index incomplete, and it heals when that is gone', async () => {
+    const i = index();
+    expect((await i.fresh()).complete).toBe(true);
+    const here = process.cwd();
+    try {
+      process.chdir(ws);
+      mkdirSync('deep');
+      process.chdir('deep');
+      for (let n = 0; n < 20; n++) {
+        mkdirSync('d'.repeat(250));
+        process.chdir('d'.repeat(250));
+      }
+      writeFileSync('.env', 'x');
+    } finally {
+      process.chdir(here);
+    }
+    const broken = await i.fresh();
+    expect(broken.complete).toBe(false);
+    expect(broken.reason).toMatch(/cannot stat .*ENAMETOOLONG/);
+    spawnSync('rm', ['-rf', path.join(ws, 'deep')]); // rm walks by directory handle; Node's rmSync cannot name the depth
+    expect((await i.fresh()).complete).toBe(true);
   });
 
   it('stays fresh through the watchers: files created, removed, renamed, and directories moved in, out and replaced', async () => {

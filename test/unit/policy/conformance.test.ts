@@ -75,7 +75,7 @@ describe('peer corpus conformance', () => {
   });
 
   it('the disabled-terminal row is denied where NOME puts that decision: the tool matrix', () => {
-    const file = { layer: 'workspace' as const, path: '/x/.nome/permissions.json', exists: true, error: null, json: { tools: [{ tool: 'shell', tier: '*', decision: 'deny' }] }, where: () => '/x/.nome/permissions.json:1' };
+    const file = { layer: 'workspace' as const, path: '/x/.nome/permissions.json', exists: true, error: null, json: { tools: [{ tool: 'shell', tier: '*', decision: 'deny' }] }, where: () => '/x/.nome/permissions.json:1', sha256: null };
     const matrix = buildToolMatrix([file]);
     const r = engine.classify('ls -la', { workspace: ws });
     expect(matrix.decide('shell', r.tier, { insideWorkspace: true }).decision).toBe('deny');

@@ -46,7 +46,7 @@ describe('bubblewrap arguments', () => {
     const argv = bwrapArgv(req({ hidePaths: [path.join(base, 'ssh-link'), path.join(base, 'home', '.netrc'), path.join(base, 'absent'), path.join(ws, '.secrets')] }));
     const s = argv.join(' ');
     expect(s).toContain(`--tmpfs ${path.join(base, 'home', '.ssh')} --remount-ro ${path.join(base, 'home', '.ssh')}`);
-    expect(s).toContain(`--tmpfs ${path.join(base, 'ssh-link')}`); // the link itself is covered too
+    expect(s).not.toContain(`--tmpfs ${path.join(base, 'ssh-link')}`); // a link holds no data: its target is what is masked
     expect(s).toContain(`--ro-bind /dev/null ${path.join(base, 'home', '.netrc')}`);
     expect(s).not.toContain('absent');
     // A mask inside the workspace must come after the workspace bind, or the bind would undo it.
@@ -181,6 +181,15 @@ describe('the view (issue 9): isolation, private areas, exposes, pins, read-only
     const env = lstatSync(path.join(ws, '.env'), { bigint: true });
     expect(fields.slice(0, 4)).toEqual(['f', String(env.dev), String(env.ino), path.join(ws, '.env')]);
     expect(fields).toContain(path.join(base, 'home', '.netrc'));
+  });
+
+  it('a hide path that is gone at planning is still handed to the helper (with no identity), so it refuses to run', () => {
+    const gone = path.join(ws, 'moved-away', '.env');
+    const fields = maskSpec(req({ hidePaths: [gone] })).toString('utf8').split('\0');
+    expect(fields.slice(0, 4)).toEqual(['f', '0', '0', gone]);
+    // A dangling link with a protected name holds nothing yet: not listed.
+    symlinkSync(path.join(ws, 'nothing-yet'), path.join(ws, 'dangling.pem'));
+    expect(maskSpec(req({ hidePaths: [path.join(ws, 'dangling.pem')] })).length).toBe(0);
   });
 
   it('drops masks, pins and read-only paths inside a masked directory', () => {

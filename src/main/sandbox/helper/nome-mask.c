@@ -26,7 +26,8 @@
  * UID/GID (never 0, so execve grants nothing back), empties every other capability set, sets
  * no_new_privs, checks that all of it holds, and executes the command.
  *
- * It also joins a new session keyring, so the keys of NOME's session are out of the command's reach.
+ * It also closes every file descriptor but 0, 1 and 2, and joins a new session keyring, so nothing
+ * NOME's process held open, and none of its session's keys, is within the command's reach.
  *
  * Exit 125 with a message on stderr when anything fails: the command never runs half-confined.
  */
@@ -99,6 +100,14 @@ static void mask(const char *kind, unsigned long long dev, unsigned long long in
     close(top);
   }
   close(fd);
+}
+
+/** Nothing NOME's process held open (pipes, watchers, sockets) reaches the command: only 0, 1 and 2. */
+static void close_inherited_fds(void) {
+#ifdef SYS_close_range
+  if (syscall(SYS_close_range, 3U, ~0U, 0U) == 0) return;
+#endif
+  for (int fd = 3; fd < 65536; fd++) close(fd);
 }
 
 static void write_file(const char *file, const char *text) {
@@ -178,6 +187,7 @@ int main(int argc, char **argv) {
   errno = 0;
   if (field != 0) die("the mask list is malformed", NULL);
   free(list);
+  close_inherited_fds();
   // A new anonymous session keyring: keys in NOME's (a Kerberos ticket, a token an agent cached)
   // are not the command's to read.
   if (syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, NULL) < 0) die("cannot leave NOME's session keyring", NULL);
