@@ -95,19 +95,22 @@ export async function startGateway(opts: {
 
     let buffer = '';
     socket.setEncoding('utf8');
+    const tooLarge = () => {
+      void send({ jsonrpc: '2.0', id: null, error: { code: RPC_ERRORS.invalidRequest, message: 'message too large' } }).then(() => socket.end());
+      buffer = '';
+    };
     socket.on('data', (chunk: string) => {
+      if (socket.writableEnded) return;
       buffer += chunk;
-      if (buffer.length > MAX_LINE_BYTES && !buffer.includes('\n')) {
-        void send({ jsonrpc: '2.0', id: null, error: { code: RPC_ERRORS.invalidRequest, message: 'message too large' } }).then(() => socket.end());
-        buffer = '';
-        return;
-      }
       let newline: number;
       while ((newline = buffer.indexOf('\n')) >= 0) {
         const line = buffer.slice(0, newline);
         buffer = buffer.slice(newline + 1);
+        // The limit holds per line, whether its newline came in the same chunk or not.
+        if (line.length > MAX_LINE_BYTES) return tooLarge();
         if (line.trim()) void handle(line);
       }
+      if (buffer.length > MAX_LINE_BYTES) tooLarge();
     });
 
     const handle = async (line: string) => {
