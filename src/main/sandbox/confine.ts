@@ -21,6 +21,11 @@ export interface ConfineRequest {
   network: boolean;
   /** noAccess: masked (tmpfs over directories, /dev/null over files). */
   hidePaths: readonly string[];
+  /**
+   * What a hide path that no longer exists means: `skip` (nothing there to hide; the default) or
+   * `refuse` (it existed when the view was taken, so it moved: the mask helper refuses to run).
+   */
+  missingHidden?: 'skip' | 'refuse';
   /** readOnly paths (inside the workspace): bound read-only over themselves, after the workspace. */
   readOnlyPaths?: readonly string[];
   /**
@@ -253,7 +258,7 @@ function computeView(req: ConfineRequest): View {
     pinned: inside(req.pinnedPaths).filter((p) => !covered(p)),
     readOnly: inside(req.readOnlyPaths).filter((p) => !covered(p)),
     hidden,
-    missing: resolved.missing.filter((p) => reachable(p) && !covered(p)),
+    missing: req.missingHidden === 'refuse' ? resolved.missing.filter((p) => reachable(p) && !covered(p)) : [],
   };
 }
 

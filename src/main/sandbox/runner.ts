@@ -67,6 +67,8 @@ export interface RunOptions {
   network: boolean;
   /** Paths made unreadable inside the sandbox (tmpfs over directories, /dev/null over files). */
   hidePaths: readonly string[];
+  /** See ConfineRequest.missingHidden. */
+  missingHidden?: 'skip' | 'refuse';
   /** The rest of the sandbox's view (see ConfineRequest): read-only and pinned paths in the workspace, private areas, exposes. */
   readOnlyPaths?: readonly string[];
   pinnedPaths?: readonly string[];
@@ -202,6 +204,7 @@ export function runCommand(opts: RunOptions): RunHandle {
       cwd,
       network: opts.network,
       hidePaths: opts.hidePaths,
+      missingHidden: opts.missingHidden,
       readOnlyPaths: opts.readOnlyPaths,
       pinnedPaths: opts.pinnedPaths,
       privateAreas: opts.privateAreas,

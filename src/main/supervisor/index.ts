@@ -320,6 +320,8 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       outputCapBytes: UI_OUTPUT_CAP_BYTES,
       network: false,
       hidePaths: view?.hidePaths ?? [],
+      // Every hide path existed when the view was just taken: one that is gone now moved.
+      missingHidden: 'refuse',
       readOnlyPaths: view?.readOnlyPaths,
       pinnedPaths: view?.pinnedPaths,
       privateAreas: view?.privateAreas,
