@@ -16,6 +16,7 @@ import { createPolicyEngine } from '../policy';
 import { createSupervisor } from '../supervisor';
 import { createTelemetry } from '../telemetry';
 import type { Handlers } from './dispatch';
+import { createDiagnostics, stderrDiagnostics } from '../diagnostics';
 import { TerminalHub } from './terminals';
 import { APP_VERSION } from './version';
 
@@ -55,18 +56,22 @@ export async function createServices(ctx: HostContext): Promise<Services> {
   const listeners = new Map<string, (name: EventName, payload: unknown) => void>();
   // A broadcast never throws into the producer (the approval queue, the audit store, a run): what
   // does not fit the contract is reported with where it failed, and the renderers miss that event.
+  const diagnostics = await createDiagnostics({ dataDir: ctx.dataDir }).catch((error: unknown) => {
+    process.stderr.write(`nome: the diagnostic log cannot be opened (${error instanceof Error ? error.message : String(error)}); writing to stderr\n`);
+    return stderrDiagnostics;
+  });
   const broadcast: EventSink = (name, payload) => {
     const checked = eventSchemas[name].safeParse(payload);
     if (!checked.success) {
       const issue = checked.error.issues[0];
-      process.stderr.write(`nome: event ${name} does not fit the contract at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}; not sent\n`);
+      diagnostics.warn('event.invalid', `event ${name} does not fit the contract; not sent`, { name, at: issue?.path.join('.') || '(root)', issue: issue?.message ?? 'invalid' });
       return;
     }
     for (const send of listeners.values()) {
       try {
         send(name, checked.data);
       } catch (error) {
-        process.stderr.write(`nome: sending ${name} to a renderer failed: ${error instanceof Error ? error.message : String(error)}\n`);
+        diagnostics.warn('event.send_failed', `sending ${name} to a renderer failed: ${error instanceof Error ? error.message : String(error)}`, { name });
       }
     }
   };
@@ -94,7 +99,10 @@ export async function createServices(ctx: HostContext): Promise<Services> {
   });
 
   const approvalsState = () => ({ pending: approvals.pending() as never, grants: approvals.sessionGrants() });
-  const unsubscribeApprovals = approvals.onChange(() => broadcast('approvalsChanged', approvalsState()));
+  const unsubscribeApprovals = approvals.onChange(
+    () => broadcast('approvalsChanged', approvalsState()),
+    (error) => diagnostics.warn('listener.failed', `an approvals listener failed: ${error instanceof Error ? error.message : String(error)}`),
+  );
   const unsubscribeAudit = audit.subscribe((receipt) => broadcast('receiptAppended', toReceiptView(receipt)));
 
   const tokens = new TokenStore(ctx.dataDir);
@@ -263,6 +271,7 @@ export async function createServices(ctx: HostContext): Promise<Services> {
       await gateway.close();
       audit.close();
       telemetry.close();
+      await diagnostics.close();
     },
   };
 }

@@ -9,23 +9,31 @@ import { useEffect, useRef, useState, type ReactNode } from 'react';
 import type { ApprovalView, GrantView } from '../../shared/contract';
 import { printable } from '../../shared/printable';
 import { useNome } from './nome';
+import { errorText, LoadError } from './LoadError';
 import { highlight } from './spans';
 
 export const ARM_DELAY_MS = 1200;
 
-export function useApprovals(): { pending: ApprovalView[]; grants: GrantView[] } {
+export function useApprovals(): { pending: ApprovalView[]; grants: GrantView[]; error: string | null } {
   const nome = useNome();
   const [state, setState] = useState<{ pending: ApprovalView[]; grants: GrantView[] }>({ pending: [], grants: [] });
+  const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     let live = true;
-    const off = nome.on.approvalsChanged((s) => setState(s));
-    nome.approvalsList({}).then((s) => live && setState(s), () => {});
+    const off = nome.on.approvalsChanged((s) => {
+      setState(s);
+      setError(null);
+    });
+    nome.approvalsList({}).then(
+      (s) => live && setState(s),
+      (e: unknown) => live && setError(errorText(e)),
+    );
     return () => {
       live = false;
       off();
     };
   }, [nome]);
-  return state;
+  return { ...state, error };
 }
 
 function Command({ approval }: { approval: ApprovalView }): ReactNode {
@@ -164,9 +172,10 @@ export function ApprovalHost(): ReactNode {
 
 export function ApprovalsScreen(): ReactNode {
   const nome = useNome();
-  const { pending, grants } = useApprovals();
+  const { pending, grants, error } = useApprovals();
   return (
     <>
+      <LoadError what="the approvals" error={error} />
       <section aria-labelledby="pending-title">
         <h2 id="pending-title">Waiting</h2>
         {pending.length === 0 ? (

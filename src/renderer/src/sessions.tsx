@@ -11,14 +11,19 @@ import { FitAddon } from '@xterm/addon-fit';
 import { WebglAddon } from '@xterm/addon-webgl';
 import '@xterm/xterm/css/xterm.css';
 import type { RunView } from '../../shared/contract';
+import { errorText, LoadError } from './LoadError';
 import { useNome } from './nome';
 
-function useRuns(): RunView[] {
+function useRuns(): { runs: RunView[]; error: string | null } {
   const nome = useNome();
   const [runs, setRuns] = useState<RunView[]>([]);
+  const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     let live = true;
-    nome.runsList({}).then((r) => live && setRuns(r.runs), () => {});
+    nome.runsList({}).then(
+      (r) => live && setRuns(r.runs),
+      (e: unknown) => live && setError(errorText(e)),
+    );
     const offStart = nome.on.runStarted((run) => setRuns((rs) => [...rs.filter((r) => r.runId !== run.runId), run]));
     const offEnd = nome.on.runEnded(({ runId }) => setRuns((rs) => rs.map((r) => (r.runId === runId ? { ...r, ended: true } : r))));
     return () => {
@@ -27,7 +32,7 @@ function useRuns(): RunView[] {
       offEnd();
     };
   }, [nome]);
-  return runs;
+  return { runs, error };
 }
 
 function RunTerminal({ run }: { run: RunView }): ReactNode {
@@ -73,9 +78,10 @@ function RunTerminal({ run }: { run: RunView }): ReactNode {
 }
 
 export function SessionsScreen(): ReactNode {
-  const runs = useRuns();
+  const { runs, error } = useRuns();
   const [selected, setSelected] = useState<string | null>(null);
   const current = runs.find((r) => r.runId === selected) ?? runs.at(-1);
+  if (error !== null) return <LoadError what="the runs" error={error} />;
   if (runs.length === 0) return <p className="placeholder">No runs yet. Commands agents run through NOME appear here.</p>;
   return (
     <div className="sessions">

@@ -7,6 +7,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import type { ReceiptView } from '../../shared/contract';
 import { useNome } from './nome';
+import { errorText, LoadError } from './LoadError';
 
 const KEEP = 500;
 
@@ -31,9 +32,13 @@ export function TimelineScreen(): ReactNode {
   const [receipts, setReceipts] = useState<ReceiptView[]>([]);
   const [kind, setKind] = useState('all');
   const [chain, setChain] = useState<string>('checking…');
+  const [error, setError] = useState<string | null>(null);
   useEffect(() => {
     let live = true;
-    nome.receiptsList({ limit: 1000 }).then((r) => live && setReceipts(r.receipts.slice(-KEEP)), () => {});
+    nome.receiptsList({ limit: 1000 }).then(
+      (r) => live && setReceipts(r.receipts.slice(-KEEP)),
+      (e: unknown) => live && setError(errorText(e)),
+    );
     const off = nome.on.receiptAppended((r) => setReceipts((rs) => [...rs, r].slice(-KEEP)));
     nome.auditVerify({}).then(
       (v) => live && setChain(v.ok ? `intact (${v.count} receipts)` : `BROKEN at seq ${v.brokenAt}: ${v.reason}`),
@@ -48,6 +53,7 @@ export function TimelineScreen(): ReactNode {
   const shown = receipts.filter((r) => kind === 'all' || r.kind === kind).reverse();
   return (
     <>
+      <LoadError what="the receipts" error={error} />
       <p>
         Chain: <span data-testid="chain-status">{chain}</span>
       </p>
