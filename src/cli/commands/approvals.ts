@@ -6,7 +6,7 @@
  * Runtime: plain Node.
  */
 import { connectForCli } from '../gateway';
-import type { PendingApproval } from '../../main/approvals';
+import type { GatewayResult } from '../../shared/gateway';
 import { printable, printableJson } from '../printable';
 import { parse, UsageError } from '../usage';
 
@@ -19,7 +19,7 @@ export async function run(argv: string[]): Promise<number> {
   if (typeof client === 'number') return client;
   try {
     if (sub === 'list') {
-      const { pending } = await client.call<{ pending: PendingApproval[] }>('approvals.list', {});
+      const { pending } = await client.call<GatewayResult<'approvals.list'>>('approvals.list', {});
       if (values.json) process.stdout.write(`${printableJson(pending)}\n`);
       else if (pending.length === 0) process.stdout.write('no approvals waiting\n');
       else for (const a of pending) process.stdout.write(`${printable(a.id)}  ${printable(a.tool)}  ${printable(a.subject)}\n`);
@@ -30,7 +30,7 @@ export async function run(argv: string[]): Promise<number> {
       if (!id || !answer || !(ANSWERS as readonly string[]).includes(answer)) {
         throw new UsageError(`usage: nome approvals answer ID ${ANSWERS.join('|')} [--reason TEXT]`);
       }
-      const outcome = await client.call('approvals.answer', { id, answer, reason: values.reason ?? null });
+      const outcome = await client.call<GatewayResult<'approvals.answer'>>('approvals.answer', { id, answer, reason: values.reason ?? null });
       if (values.json) process.stdout.write(`${printableJson(outcome)}\n`);
       else process.stdout.write(`${answer}: ${printable(id)}\n`);
       return 0;

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { GatewayUnreachable } from '../../main/gateway/client';
 import { connectForCli, EXIT_UNREACHABLE } from '../gateway';
-import type { RunOutcome } from '../../main/supervisor';
+import type { GatewayNotification, RunOutcome } from '../../shared/gateway';
 import { printable } from '../printable';
 import { parse, UsageError } from '../usage';
 
@@ -44,8 +44,8 @@ export async function run(argv: string[]): Promise<number> {
         timeoutMs: timeoutMs ?? null,
       },
       (method, params) => {
-        if (method === 'exec.output') process.stdout.write(String(params.data));
-        else if (method === 'exec.approval') process.stderr.write(`nome: waiting for approval (${printable(String(params.approvalId))})…\n`);
+        if (method === 'exec.output') process.stdout.write((params as GatewayNotification<'exec.output'>).data);
+        else if (method === 'exec.approval') process.stderr.write(`nome: waiting for approval (${printable((params as GatewayNotification<'exec.approval'>).approvalId)})…\n`);
       },
     );
     if (outcome.verdict === 'deny') {

@@ -5,19 +5,13 @@
  *
  * Runtime: plain Node.
  */
+import type { GatewayResult } from '../../shared/gateway';
 import { connectForCli } from '../gateway';
 import { printable } from '../printable';
 import { parse, UsageError } from '../usage';
 
 const USAGE = 'usage: nome tokens issue NAME --workspace DIR [--workspace DIR …] [--json] | nome tokens list [--json] | nome tokens revoke ID';
 
-interface TokenView {
-  id: string;
-  name: string;
-  scope: string;
-  createdAt: string;
-  workspaces: string[];
-}
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse(argv, { json: { type: 'boolean' }, workspace: { type: 'string', multiple: true }, gateway: { type: 'string' } });
@@ -30,18 +24,18 @@ export async function run(argv: string[]): Promise<number> {
   try {
     if (sub === 'issue') {
       const workspaces = (values.workspace ?? []).map((w) => (w.startsWith('/') ? w : `${process.cwd()}/${w}`));
-      const issued = await client.call<{ token: string; id: string; workspaces: string[] }>('tokens.issue', { name: rest[0], workspaces });
+      const issued = await client.call<GatewayResult<'tokens.issue'>>('tokens.issue', { name: rest[0], workspaces });
       if (values.json) process.stdout.write(`${JSON.stringify(issued)}\n`);
       else process.stdout.write(`${issued.token}\n(shown once; id ${issued.id}; acts for ${issued.workspaces.map((s) => printable(s)).join(', ')}; give it to the agent as NOME_TOKEN)\n`);
       return 0;
     }
     if (sub === 'list') {
-      const { tokens } = await client.call<{ tokens: TokenView[] }>('tokens.list', {});
+      const { tokens } = await client.call<GatewayResult<'tokens.list'>>('tokens.list', {});
       if (values.json) process.stdout.write(`${JSON.stringify(tokens)}\n`);
       else for (const t of tokens) process.stdout.write(`${t.id}  ${t.scope.padEnd(8)} ${printable(t.name)}  ${t.workspaces.map((s) => printable(s)).join(', ') || '-'}\n`);
       return 0;
     }
-    const { revoked } = await client.call<{ revoked: boolean }>('tokens.revoke', { id: rest[0] });
+    const { revoked } = await client.call<GatewayResult<'tokens.revoke'>>('tokens.revoke', { id: rest[0] });
     process.stdout.write(revoked ? `revoked ${printable(rest[0]!)}\n` : `no token ${printable(rest[0]!)}\n`);
     return revoked ? 0 : 1;
   } catch (error) {

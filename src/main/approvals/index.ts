@@ -10,7 +10,10 @@
  */
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
+import type { ApprovalView } from '../../shared/contract';
 import type { AlwaysOffer } from './standing';
+
+export type ApprovalDetails = ApprovalView['details'];
 
 export { alwaysOffer, addStandingApproval, loadStandingApprovals, standingApprovalFor, NEVER_ALWAYS, type AlwaysOffer, type StandingApproval } from './standing';
 
@@ -33,8 +36,8 @@ export interface PendingApproval {
   tool: string;
   /** What the agent asked for, verbatim (the shell command, or the tool's target). */
   subject: string;
-  /** Everything the dialog shows about why (tier, reasons with spans, files and levels, workspace, agent). */
-  details: unknown;
+  /** Everything the dialog shows about why (tier, reasons with spans, files and levels, workspace, agent): the IPC contract's shape. */
+  details: ApprovalDetails;
   /** The grant key a session approval would cover: exactly this request, nothing wider. */
   grantKey: string;
   /** Whether "always" is offered, with the preview of exactly what it would allow (or why not). */

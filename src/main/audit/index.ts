@@ -17,5 +17,5 @@ export {
   type VerifyResult,
   type ReceiptListener,
 } from './store';
-export { RECEIPT_KINDS, receiptKindSchema, parsePayload, type ReceiptKind, type Payload, type PayloadInput } from './kinds';
+export { RECEIPT_KINDS, receiptKindSchema, parsePayload, type ReceiptKind, type Payload, type PayloadInput } from '../../shared/receipts';
 export { GENESIS_HASH, canonicalJson, receiptHash, receiptHashFromText, type ReceiptBody } from './chain';

@@ -18,7 +18,7 @@ import { chmodSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { canonicalJson, GENESIS_HASH, receiptHashFromText } from './chain';
-import { parsePayload, RECEIPT_KINDS, type Payload, type PayloadInput, type ReceiptKind } from './kinds';
+import { parsePayload, RECEIPT_KINDS, type Payload, type PayloadInput, type ReceiptKind } from '../../shared/receipts';
 
 export interface ReceiptOf<K extends ReceiptKind> {
   seq: number;

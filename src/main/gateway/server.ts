@@ -31,10 +31,12 @@ export interface Method<S extends z.ZodType = z.ZodType> {
   /** The only token scope that may call it (see tokens.ts). */
   scope: TokenScope;
   run(params: z.output<S>, ctx: CallContext): Promise<unknown>;
+  /** The result's schema (the gateway contract's): a result that does not fit is not sent. */
+  result?: z.ZodType;
 }
 
-export function method<S extends z.ZodType>(scope: TokenScope, params: S, run: (params: z.output<S>, ctx: CallContext) => Promise<unknown>): Method {
-  return { scope, params, run } as Method;
+export function method<S extends z.ZodType>(scope: TokenScope, params: S, run: (params: z.output<S>, ctx: CallContext) => Promise<unknown>, result?: z.ZodType): Method {
+  return { scope, params, run, ...(result ? { result } : {}) } as Method;
 }
 
 export class RpcError extends Error {
@@ -73,6 +75,8 @@ export async function startGateway(opts: {
   onRejectedToken?: (reason: string) => void;
   /** A valid token asked for something outside its scope. */
   onForbidden?: (client: TokenRecord, reason: string) => void;
+  /** A method produced a result that does not fit its contract (a bug in NOME: it is reported, not sent). */
+  onInvalidResult?: (method: string, issue: string) => void;
 }): Promise<Gateway> {
   const { address, tokens, methods } = opts;
   if (process.platform !== 'win32') mkdirSync(path.dirname(address), { recursive: true, mode: 0o700 });
@@ -146,6 +150,12 @@ export async function startGateway(opts: {
           signal: abort.signal,
           notify: (method, p) => send({ jsonrpc: '2.0', method, params: { call: id, ...p } }),
         });
+        const checked = target.result?.safeParse(result);
+        if (checked && !checked.success) {
+          const issue = checked.error.issues[0];
+          opts.onInvalidResult?.(name, `${issue?.path.join('.') || 'result'}: ${issue?.message ?? 'invalid'}`);
+          return send({ jsonrpc: '2.0', id, error: { code: RPC_ERRORS.internal, message: `NOME produced a ${name} result that does not fit the gateway contract; it was not sent` } });
+        }
         await send({ jsonrpc: '2.0', id, result });
       } catch (error) {
         const code = error instanceof RpcError ? error.code : RPC_ERRORS.internal;

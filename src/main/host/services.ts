@@ -6,12 +6,13 @@
  * Runtime: plain Node.
  */
 import os from 'node:os';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { events as eventSchemas, IpcError, type EventName, type EventPayload } from '../../shared/contract';
 import { openAuditStore, type Receipt } from '../audit';
 import { ApprovalError, ApprovalQueue } from '../approvals';
 import { createPermissionGateway, fileTree, watchLayers, type PermissionGateway } from '../permissions';
-import { gatewayAddress, method, RpcError, RPC_ERRORS, startGateway, TokenStore, type Gateway } from '../gateway';
+import { gatewayAddress, method, RpcError, RPC_ERRORS, startGateway, TokenStore, type CallContext, type Gateway, type Method } from '../gateway';
+import { gatewayMethods, type GatewayMethod, type GatewayResult } from '../../shared/gateway';
 import { createPolicyEngine } from '../policy';
 import { createSupervisor } from '../supervisor';
 import { createTelemetry } from '../telemetry';
@@ -50,6 +51,15 @@ export interface Services {
 }
 
 const toReceiptView = (r: Receipt) => ({ ...r, payload: r.payload as z.core.util.JSONType });
+
+/** A gateway method as the contract (src/shared/gateway.ts) defines it: scope, params and result checked by the server. */
+function contractMethod<M extends GatewayMethod>(
+  name: M,
+  run: (params: z.output<(typeof gatewayMethods)[M]['params']>, call: CallContext) => Promise<GatewayResult<M>>,
+): Method {
+  const entry = gatewayMethods[name];
+  return method(entry.scope, entry.params, run as (params: unknown, call: CallContext) => Promise<unknown>, entry.result);
+}
 
 export async function createServices(ctx: HostContext): Promise<Services> {
   const env = ctx.env ?? process.env;
@@ -98,7 +108,7 @@ export async function createServices(ctx: HostContext): Promise<Services> {
     },
   });
 
-  const approvalsState = () => ({ pending: approvals.pending() as never, grants: approvals.sessionGrants() });
+  const approvalsState = () => ({ pending: approvals.pending(), grants: approvals.sessionGrants() });
   const unsubscribeApprovals = approvals.onChange(
     () => broadcast('approvalsChanged', approvalsState()),
     (error) => diagnostics.warn('listener.failed', `an approvals listener failed: ${error instanceof Error ? error.message : String(error)}`),
@@ -123,78 +133,60 @@ export async function createServices(ctx: HostContext): Promise<Services> {
     tokens,
     onRejectedToken: (reason) => audit.append({ runId: null, kind: 'token.event', payload: { event: 'rejected', tokenId: reason } }),
     onForbidden: (client, reason) => audit.append({ runId: null, kind: 'token.event', payload: { event: 'rejected', tokenId: client.id, name: client.name, reason } }),
+    onInvalidResult: (name, issue) => diagnostics.warn('event.invalid', `gateway method ${name} produced a result that does not fit the contract; not sent`, { name, issue }),
     methods: {
-      exec: method(
-        'agent',
-        z.strictObject({
-          command: z.string().min(1).max(65_536),
-          workspace: z.string().min(1).max(4096),
-          cwd: z.string().max(4096).nullable().optional(),
-          agent: z.string().max(256).nullable().optional(),
-          sessionId: z.string().min(1).max(256),
-          timeoutMs: z.number().int().positive().nullable().optional(),
-        }),
-        async (params, call) => {
-          // An agent token acts only for the workspaces it was issued for.
-          if (!TokenStore.mayUse(call.client, params.workspace)) {
-            audit.append({ runId: null, kind: 'token.event', payload: { event: 'rejected', tokenId: call.client.id, name: call.client.name, reason: 'workspace not bound to this token' } });
-            throw new RpcError(RPC_ERRORS.forbidden, `forbidden: this token was not issued for the workspace ${params.workspace}`);
-          }
-          return supervisor.handle(
-            {
-              tool: 'shell',
-              command: params.command,
-              workspace: params.workspace,
-              cwd: params.cwd ?? undefined,
-              sessionId: params.sessionId,
-              agent: params.agent ?? null,
-              client: call.client.name,
-              timeoutMs: params.timeoutMs ?? undefined,
-            },
-            {
-              output: (data) => call.notify('exec.output', { data }),
-              approvalPending: (approval) => void call.notify('exec.approval', { approvalId: approval.id }),
-              signal: call.signal,
-            },
-          );
-        },
-      ),
-      'approvals.list': method('approver', z.strictObject({}), async () => ({ pending: approvals.pending(), grants: approvals.sessionGrants() })),
-      'approvals.answer': method(
-        'approver',
-        z.strictObject({ id: z.string().max(128), answer: z.enum(['approve-once', 'approve-session', 'always', 'deny']), reason: z.string().max(1024).nullable().optional() }),
-        async (params, call) => {
-          try {
-            return approvals.answer(params.id, params.answer, { who: `${userName} (cli: ${call.client.name})`, reason: params.reason ?? null });
-          } catch (error) {
-            if (error instanceof ApprovalError) throw new RpcError(RPC_ERRORS.invalidParams, error.message);
-            throw error;
-          }
-        },
-      ),
-      'tokens.issue': method(
-        'approver',
-        z.strictObject({ name: z.string().min(1).max(128), workspaces: z.array(z.string().min(1).max(4096)).min(1).max(64) }),
-        async (params) => {
-          let issued;
-          try {
-            issued = tokens.issue(params.name, 'agent', params.workspaces);
-          } catch (error) {
-            throw new RpcError(RPC_ERRORS.invalidParams, error instanceof Error ? error.message : String(error));
-          }
-          audit.append({ runId: null, kind: 'token.event', payload: { event: 'issued', tokenId: issued.record.id, name: issued.record.name, scope: 'agent', workspaces: issued.record.workspaces } });
-          return { token: issued.token, id: issued.record.id, workspaces: issued.record.workspaces };
-        },
-      ),
-      'tokens.list': method('approver', z.strictObject({}), async () => ({
+      exec: contractMethod('exec', async (params, call) => {
+        // An agent token acts only for the workspaces it was issued for.
+        if (!TokenStore.mayUse(call.client, params.workspace)) {
+          audit.append({ runId: null, kind: 'token.event', payload: { event: 'rejected', tokenId: call.client.id, name: call.client.name, reason: 'workspace not bound to this token' } });
+          throw new RpcError(RPC_ERRORS.forbidden, `forbidden: this token was not issued for the workspace ${params.workspace}`);
+        }
+        return supervisor.handle(
+          {
+            tool: 'shell',
+            command: params.command,
+            workspace: params.workspace,
+            cwd: params.cwd ?? undefined,
+            sessionId: params.sessionId,
+            agent: params.agent ?? null,
+            client: call.client.name,
+            timeoutMs: params.timeoutMs ?? undefined,
+          },
+          {
+            output: (data) => call.notify('exec.output', { data }),
+            approvalPending: (approval) => void call.notify('exec.approval', { approvalId: approval.id }),
+            signal: call.signal,
+          },
+        );
+      }),
+      'approvals.list': contractMethod('approvals.list', async () => ({ pending: approvals.pending(), grants: approvals.sessionGrants() })),
+      'approvals.answer': contractMethod('approvals.answer', async (params, call) => {
+        try {
+          return approvals.answer(params.id, params.answer, { who: `${userName} (cli: ${call.client.name})`, reason: params.reason ?? null });
+        } catch (error) {
+          if (error instanceof ApprovalError) throw new RpcError(RPC_ERRORS.invalidParams, error.message);
+          throw error;
+        }
+      }),
+      'tokens.issue': contractMethod('tokens.issue', async (params) => {
+        let issued;
+        try {
+          issued = tokens.issue(params.name, 'agent', params.workspaces);
+        } catch (error) {
+          throw new RpcError(RPC_ERRORS.invalidParams, error instanceof Error ? error.message : String(error));
+        }
+        audit.append({ runId: null, kind: 'token.event', payload: { event: 'issued', tokenId: issued.record.id, name: issued.record.name, scope: 'agent', workspaces: issued.record.workspaces } });
+        return { token: issued.token, id: issued.record.id, workspaces: issued.record.workspaces };
+      }),
+      'tokens.list': contractMethod('tokens.list', async () => ({
         tokens: tokens.list().map(({ sha256: _hash, ...record }) => record),
       })),
-      'tokens.revoke': method('approver', z.strictObject({ id: z.string().min(1).max(128) }), async (params) => {
+      'tokens.revoke': contractMethod('tokens.revoke', async (params) => {
         const revoked = tokens.revoke(params.id);
         if (revoked) audit.append({ runId: null, kind: 'token.event', payload: { event: 'revoked', tokenId: params.id } });
         return { revoked };
       }),
-    },
+    } satisfies Record<GatewayMethod, Method>,
   });
 
   // The Permissions screen's view of the open workspace, reloaded live when a layer file changes.

@@ -18,6 +18,7 @@ import { judgeShell, type Judgement as ShellJudgement } from './judge';
 import { SandboxViews, type RunView } from './view';
 import { runCommand, probeSandbox } from '../sandbox';
 import { APP_VERSION } from '../host/version';
+import type { RunOutcome } from '../../shared/gateway';
 import { fitText } from '../../shared/contract';
 
 export interface ShellRequest {
@@ -42,17 +43,8 @@ export interface RunIo {
   signal?: AbortSignal;
 }
 
-export interface RunOutcome {
-  runId: string;
-  verdict: 'allow' | 'deny';
-  /** Why it was denied (`timeout` when no one answered in time); null when it ran. */
-  reason: string | null;
-  exitCode: number | null;
-  signal: string | null;
-  confined: boolean | null;
-  outputSha256: string | null;
-  provenance: Provenance;
-}
+/** What a client hears back: the gateway contract's `exec` result (src/shared/gateway.ts). */
+export type { RunOutcome } from '../../shared/gateway';
 
 export interface Judgement extends ShellJudgement {
   policyVersion: string;

@@ -5,7 +5,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { addStandingApproval, alwaysOffer, ApprovalError, ApprovalQueue, loadStandingApprovals, standingApprovalFor } from '../../../src/main/approvals';
 
 const offered = { offered: true, text: 'exactly this' };
-const base = { runId: 'r1', sessionId: 's1', tool: 'shell', subject: 'rm -rf build', grantKey: '/ws\0rm -rf build', details: {}, always: offered };
+const base = { runId: 'r1', sessionId: 's1', tool: 'shell', subject: 'rm -rf build', grantKey: '/ws\0rm -rf build', details: { tier: 'danger' as const, executesCode: false, reasons: [], files: [], workspace: '/ws', agent: null, why: [] }, always: offered };
 
 describe('ApprovalQueue', () => {
   it('settles on a person’s answer and records who', async () => {

@@ -15,6 +15,7 @@ let gateway: Gateway;
 let agentToken: string;
 let approverToken: string;
 const rejected: string[] = [];
+const invalid: string[] = [];
 
 beforeAll(async () => {
   root = mkdtempSync(path.join(os.tmpdir(), 'nome-gw-'));
@@ -25,6 +26,7 @@ beforeAll(async () => {
     address: path.join(root, 'gw.sock'),
     tokens,
     onRejectedToken: (reason) => rejected.push(reason),
+    onInvalidResult: (name, issue) => invalid.push(`${name}: ${issue}`),
     methods: {
       echo: method('agent', z.strictObject({ text: z.string().max(10) }), async ({ text }) => ({ text })),
       boom: method('agent', z.strictObject({}), async () => {
@@ -34,6 +36,8 @@ beforeAll(async () => {
         throw new RpcError(RPC_ERRORS.forbidden, 'not for you');
       }),
       answer: method('approver', z.strictObject({}), async () => ({ ok: true })),
+      // A result that does not fit its contract (a bug in NOME) is reported and not sent.
+      drift: method('agent', z.strictObject({}), async () => ({ revoked: 'yes' }), z.object({ revoked: z.boolean() })),
     },
   });
 });
@@ -96,6 +100,12 @@ describe('the gateway server', () => {
     expect(byId.get(10)).toMatchObject({ error: { code: RPC_ERRORS.forbidden, message: expect.stringMatching(/needs an agent token/) } });
     expect(byId.get(11)).toMatchObject({ result: { text: 'hi' } });
     expect(rejected).toEqual(['missing token', 'unknown token']);
+  });
+
+  it('a result that does not fit the contract is not sent: the client gets an error in NOME\'s words, the drift is reported', async () => {
+    const [reply] = await raw([call(1, 'drift', { token: agentToken })]);
+    expect(reply).toMatchObject({ error: { code: RPC_ERRORS.internal, message: 'NOME produced a drift result that does not fit the gateway contract; it was not sent' } });
+    expect(invalid).toEqual([expect.stringMatching(/^drift: revoked: /)]);
   });
 
   it('a line larger than the limit is refused and the connection closed; the server keeps serving', async () => {

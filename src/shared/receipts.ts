@@ -1,11 +1,12 @@
 /**
- * The closed set of receipt kinds and the shape of each payload.
+ * The receipt contract: the closed set of receipt kinds and the shape of each payload. The audit
+ * store validates every append against it; the renderer and evidence readers type receipts by it.
  *
  * Each schema names the fields the spine relies on and lets further JSON fields through
  * (`catchall(z.json())`), so the supervisor can add context without a schema change while the
  * store still refuses anything that is not plain JSON (no undefined, NaN, functions, Dates).
  *
- * Runtime: plain Node.
+ * Runtime: shared (main, renderer, CLI). No Node, no Electron.
  */
 import { z } from 'zod';
 
@@ -45,6 +46,8 @@ export const payloadSchemas = {
   'run.ended': open({
     outcome: z.enum(['ok', 'failed', 'denied', 'timeout', 'cancelled', 'error']),
     exitCode: z.number().int().nullable().optional(),
+    /** Why it ended without running, in NOME's words (a failure to launch, a view no longer complete). */
+    reason: z.string().optional(),
   }),
   'tool.call': open({
     tool: z.string().min(1),
@@ -75,6 +78,8 @@ export const payloadSchemas = {
     confinement: z.string().optional(),
     timedOut: z.boolean().optional(),
     cancelled: z.boolean().optional(),
+    /** What the run made that git would obey and no read-only bind could cover, removed when it ended. */
+    removed: z.array(z.object({ path: z.string(), why: z.string() })).optional(),
   }),
   artifact: open({
     path: z.string().min(1),
