@@ -6,24 +6,38 @@
  */
 import { useEffect, useState, type ReactNode } from 'react';
 import type { ReceiptView } from '../../shared/contract';
+import { printable } from '../../shared/printable';
+import type { Payload, ReceiptKind } from '../../shared/receipts';
 import { useNome } from './nome';
 import { errorText, LoadError } from './LoadError';
 
 const KEEP = 500;
 
+/** A receipt's payload typed by the receipt contract (the store validated it on append). */
+const payloadOf = <K extends ReceiptKind>(r: ReceiptView, _kind: K) => r.payload as unknown as Payload<K>;
+
 function summary(r: ReceiptView): string {
-  const p = r.payload as Record<string, unknown>;
   switch (r.kind) {
-    case 'tool.call':
-      return `${String(p.tool)}: ${String((p.request as { command?: string })?.command ?? '')} → ${String((p.decision as { verdict?: string })?.verdict)}`;
-    case 'approval.answered':
-      return `${String(p.answer)} by ${JSON.stringify(p.provenance)}${p.reason ? ` (${String(p.reason)})` : ''}`;
-    case 'command.exit':
-      return `exit ${String(p.exitCode)}${p.signal ? ` signal ${String(p.signal)}` : ''}, ${p.confined ? 'confined' : 'not confined'}, output ${String(p.outputSha256).slice(0, 12)}…`;
-    case 'run.ended':
-      return `${String(p.outcome)}`;
+    case 'tool.call': {
+      const p = payloadOf(r, 'tool.call');
+      return printable(`${p.tool}: ${String((p.request as { command?: string } | null)?.command ?? '')} → ${p.decision.verdict}`);
+    }
+    case 'approval.answered': {
+      const p = payloadOf(r, 'approval.answered');
+      const who = p.provenance.by === 'user' ? p.provenance.who : p.provenance.by === 'rule' ? p.provenance.rule : p.provenance.by;
+      return printable(`${p.answer} by ${who}${p.reason ? ` (${p.reason})` : ''}`);
+    }
+    case 'command.exit': {
+      const p = payloadOf(r, 'command.exit');
+      const removed = p.removed?.length ? `, removed ${p.removed.map((x) => x.path).join(', ')}` : '';
+      return printable(`exit ${String(p.exitCode)}${p.signal ? ` signal ${p.signal}` : ''}, ${p.confined ? 'confined' : 'not confined'}, output ${p.outputSha256.slice(0, 12)}…${p.outputComplete === false ? ' (incomplete)' : ''}${removed}`);
+    }
+    case 'run.ended': {
+      const p = payloadOf(r, 'run.ended');
+      return printable(`${p.outcome}${p.reason ? `: ${p.reason}` : ''}`);
+    }
     default:
-      return JSON.stringify(p).slice(0, 160);
+      return printable(JSON.stringify(r.payload).slice(0, 160));
   }
 }
 
