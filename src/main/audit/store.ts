@@ -141,7 +141,12 @@ function retryBusy<T>(fn: () => T): T {
   }
 }
 
-export function openAuditStore(options: { dataDir: string; tenant: string }): AuditStore {
+export function openAuditStore(options: {
+  dataDir: string;
+  tenant: string;
+  /** A subscriber threw: reported here (the receipt is committed whatever a subscriber does). */
+  onListenerError?: (error: unknown) => void;
+}): AuditStore {
   const file = auditDatabasePath(options.dataDir, options.tenant);
   mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
   const db = new Database(file);
@@ -199,8 +204,13 @@ export function openAuditStore(options: { dataDir: string; tenant: string }): Au
       for (const listener of listeners) {
         try {
           listener(receipt);
-        } catch {
-          // A subscriber's failure must never undo or hide a committed receipt.
+        } catch (error) {
+          // A subscriber's failure must never undo or hide a committed receipt; it is reported.
+          try {
+            options.onListenerError?.(error);
+          } catch {
+            // the reporter itself failed: nothing more to do
+          }
         }
       }
       return receipt;

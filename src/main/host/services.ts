@@ -86,7 +86,11 @@ export async function createServices(ctx: HostContext): Promise<Services> {
     }
   };
 
-  const audit = openAuditStore({ dataDir: ctx.dataDir, tenant: LOCAL_TENANT });
+  const audit = openAuditStore({
+    dataDir: ctx.dataDir,
+    tenant: LOCAL_TENANT,
+    onListenerError: (error) => diagnostics.warn('receipt.listener_failed', `a receipt subscriber failed: ${error instanceof Error ? error.message : String(error)}`),
+  });
   const approvals = new ApprovalQueue({ timeoutMs: ctx.approvalTimeoutMs });
   const terminals = new TerminalHub();
   const policy = await createPolicyEngine();
@@ -194,7 +198,9 @@ export async function createServices(ctx: HostContext): Promise<Services> {
   let stopWatching: (() => void) | null = null;
   if (ctx.workspace) {
     permissions = createPermissionGateway({ workspace: ctx.workspace, env });
-    const watcher = watchLayers(permissions, () => broadcast('permissionsChanged', { errors: permissions?.errors ?? [] }));
+    const watcher = watchLayers(permissions, () => broadcast('permissionsChanged', { errors: permissions?.errors ?? [] }), {
+      onListenerError: (error) => diagnostics.warn('listener.failed', `a layer watcher listener failed: ${error instanceof Error ? error.message : String(error)}`),
+    });
     stopWatching = () => watcher.close();
   }
   const openWorkspace = (): PermissionGateway => {

@@ -67,7 +67,7 @@ export interface LayerWatcher {
  * `onChange`. Content is compared, not events, so unrelated activity in a watched directory
  * (the workspace root, say) costs a few small reads and no reload.
  */
-export function watchLayers(gateway: PermissionGateway, onChange: () => void, opts: { debounceMs?: number } = {}): LayerWatcher {
+export function watchLayers(gateway: PermissionGateway, onChange: () => void, opts: { debounceMs?: number; onListenerError?: (error: unknown) => void } = {}): LayerWatcher {
   const debounceMs = opts.debounceMs ?? 50;
   let watchers: FSWatcher[] = [];
   let timer: NodeJS.Timeout | null = null;
@@ -122,8 +122,9 @@ export function watchLayers(gateway: PermissionGateway, onChange: () => void, op
     gateway.reload();
     try {
       onChange();
-    } catch {
-      // A listener's failure must not stop the watching.
+    } catch (error) {
+      // A listener's failure must not stop the watching; it is reported.
+      opts.onListenerError?.(error);
     }
   }
 

@@ -199,6 +199,20 @@ describe('audit store', () => {
     expect(seen).toEqual(store.list({ limit: 7 }));
   });
 
+  it('a throwing subscriber is reported, and the receipt is committed all the same', () => {
+    store.close();
+    const reported: unknown[] = [];
+    store = openAuditStore({ dataDir: dir, tenant: 'local', onListenerError: (e) => reported.push(e) });
+    store.subscribe(() => {
+      throw new Error('a renderer went away (a fake)');
+    });
+    const before = store.head().seq;
+    store.append({ runId: 'x', kind: 'run.ended', payload: { outcome: 'ok' } });
+    expect(store.head().seq).toBe(before + 1);
+    expect(reported).toHaveLength(1);
+    expect((reported[0] as Error).message).toBe('a renderer went away (a fake)');
+  });
+
   it('reopening continues the chain; verifyDatabase works offline and refuses non-audit files', () => {
     sampleRun('run-1');
     store.close();
