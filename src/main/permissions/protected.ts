@@ -53,6 +53,12 @@ export interface ProtectedIndexOptions {
   /** Hide entries others may not read (files without o+r, directories without o+rx). */
   ownerOnly?: boolean;
   names?: readonly string[];
+  /**
+   * A symlink with a protected name protects what it points to (inside a workspace, where a command
+   * can make `.env -> notes.txt` and wait for the person to write through it). Off for system
+   * directories, whose links (`/etc/ssl/certs/*.pem`) commands cannot make.
+   */
+  linkNamesProtectTargets?: boolean;
   /** More entries than this: incomplete. */
   maxEntries?: number;
   /** Keep the index fresh with watchers (default true); false indexes once. */
@@ -102,6 +108,7 @@ export class ProtectedIndex {
       sockets: opts.sockets ?? false,
       ownerOnly: opts.ownerOnly ?? false,
       names: new Set(opts.names ?? []),
+      linkNamesProtectTargets: opts.linkNamesProtectTargets ?? false,
       maxEntries: opts.maxEntries ?? DEFAULT_MAX_ENTRIES,
       watch: opts.watch ?? true,
     };
@@ -247,6 +254,7 @@ export class ProtectedIndex {
     for (const entry of dirents) {
       const full = path.join(dir, entry.name);
       if (entry.isSymbolicLink()) {
+        if (!this.opts.linkNamesProtectTargets) continue;
         // A protected name protects what it points to (see the module comment).
         const level = this.opts.levelOf(full, false);
         if (level === 'noAccess') record.hide.push(full);

@@ -166,7 +166,7 @@ export class SandboxViews {
     const outside = distinct.map(
       (root) => new ProtectedIndex(root, { levelOf, sockets: true, ownerOnly: this.rootFiles && !setting.paths.some((e) => isWithin(root, e)), watch }),
     );
-    const inside = new ProtectedIndex(workspace, { levelOf, readOnly: true, names: ['.git'], watch });
+    const inside = new ProtectedIndex(workspace, { levelOf, readOnly: true, names: ['.git'], linkNamesProtectTargets: true, watch });
     // Checked for existence at every run (a few dozen stats): a credential file made later is masked too.
     const literal = [...roots.filter((r) => !r.glob && r.path !== '/').map((r) => r.path), ...(this.opts.alwaysHidden ?? [])].filter((p, i, all) => all.indexOf(p) === i);
     return { version, gateway, workspace: inside, outside, literal, expose, areas, errors: setting.errors };

@@ -16,7 +16,7 @@ let gateway: PermissionGateway;
 const indexes: ProtectedIndex[] = [];
 
 function index(opts: Partial<ConstructorParameters<typeof ProtectedIndex>[1]> = {}, dir = ws): ProtectedIndex {
-  const made = new ProtectedIndex(dir, { levelOf: (p, isDir) => gateway.levelOf(p, isDir), readOnly: true, names: ['.git'], ...opts });
+  const made = new ProtectedIndex(dir, { levelOf: (p, isDir) => gateway.levelOf(p, isDir), readOnly: true, names: ['.git'], linkNamesProtectTargets: true, ...opts });
   indexes.push(made);
   return made;
 }
@@ -63,6 +63,8 @@ describe('ProtectedIndex', () => {
     const entries = await index().fresh();
     // notes.txt leads to .env, which is masked where it lies; x.pem names a protected file, so its target (src/a.ts) is masked too.
     expect(rel(entries.hide)).toEqual(['.env', 'src/deep/prod.pem', 'x.pem']);
+    // Where commands cannot make links (system directories), a link is indexed by its target only.
+    expect(rel((await index({ linkNamesProtectTargets: false }).fresh()).hide)).toEqual(['.env', 'src/deep/prod.pem']);
   });
 
   it('a directory whose path is too long to stat makes the index incomplete, and it heals when that is gone', async () => {
