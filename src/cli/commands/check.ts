@@ -1,5 +1,5 @@
 /**
- * `nome check --workspace DIR [--json] [--confined] -- "<command>"`: the classification plus the
+ * `nome check --workspace DIR [--json] [--confined|--unconfined] -- "<command>"`: the classification plus the
  * decision the supervisor would reach for the `shell` tool (file permissions and the matrix). Exit 0 whatever the decision (2 on
  * usage errors). Runtime: plain Node.
  *
@@ -7,7 +7,9 @@
  * level from the permission gateway and whether the access is allowed. Layer file problems go to
  * stderr (they are already read as the most restrictive reading).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
+// The probe alone, not the runner: `nome check` does not load node-pty.
+import { probeSandbox } from '../../main/sandbox/confine';
 import os from 'node:os';
 import { createPolicyEngine } from '../../main/policy';
 import { judgeShell } from '../../main/supervisor/judge';
@@ -16,26 +18,35 @@ import { parse, UsageError } from '../usage';
 import { commandFrom, contractJson, optionsFrom, plainReport } from './classify';
 
 export async function run(argv: string[]): Promise<number> {
-  const { values, positionals } = parse(argv, { json: { type: 'boolean' }, workspace: { type: 'string' }, confined: { type: 'boolean' } });
+  const { values, positionals } = parse(argv, {
+    json: { type: 'boolean' },
+    workspace: { type: 'string' },
+    confined: { type: 'boolean' },
+    unconfined: { type: 'boolean' },
+  });
   if (values.workspace === undefined) throw new UsageError('--workspace DIR is required');
+  if (values.confined && values.unconfined) throw new UsageError('--confined and --unconfined exclude each other');
   const options = optionsFrom(values);
   if (!existsSync(options.workspace!)) throw new UsageError(`workspace ${options.workspace} does not exist`);
+  // One truth: by default, what the supervisor would do here, which probes the sandbox; the flags
+  // answer what-if questions.
+  const confined = values.confined ? true : values.unconfined ? false : probeSandbox().confined;
   const command = commandFrom(positionals);
   const engine = await createPolicyEngine();
   // What the supervisor would decide (without asking anyone): policy, file permissions, matrix.
   const judgement = judgeShell(engine, {
     command,
-    workspace: options.workspace!,
-    confined: options.confined === true,
+    workspace: realpathSync(options.workspace!),
+    confined,
     env: process.env,
     home: options.home ?? process.env.HOME ?? os.homedir(),
   });
   for (const r of judgement.reasons.filter((x) => x.startsWith('policy: ') || x.startsWith('permissions: '))) process.stderr.write(`nome check: ${printable(r)}\n`);
   const files = judgement.files.map((f) => ({ path: f.path, access: f.access, level: f.level, allowed: f.allowed }));
   if (values.json) {
-    process.stdout.write(printableJson({ ...contractJson(judgement.classification), files, decision: judgement.verdict }) + '\n');
+    process.stdout.write(printableJson({ ...contractJson(judgement.classification), files, decision: judgement.verdict, confined }) + '\n');
   } else {
-    let report = plainReport(command, judgement.classification, `${judgement.verdict}${judgement.rule ? ` (${printable(judgement.rule)})` : ''}`);
+    let report = plainReport(command, judgement.classification, `${judgement.verdict}${judgement.rule ? ` (${printable(judgement.rule)})` : ''}${confined ? '' : ', unconfined'}`);
     for (const f of judgement.files) report += `  file ${f.access.padEnd(5)} ${f.level.padEnd(9)} ${f.allowed ? 'ok    ' : 'DENIED'} ${printable(f.path)}\n`;
     process.stdout.write(report);
   }

@@ -4,6 +4,7 @@ import { mkdirSync, realpathSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { probeSandbox } from '../../../src/main/sandbox';
 
 const repo = path.resolve(__dirname, '../../..');
 const tsx = path.join(repo, 'node_modules', '.bin', 'tsx');
@@ -46,7 +47,7 @@ describe('nome classify / check', () => {
     const ws = mkdtempSync(path.join(os.tmpdir(), 'nome-cli-ws-'));
     const a = JSON.parse(nome(['check', '--workspace', ws, '--json', '--', 'touch a.txt']).stdout);
     expect(a).toMatchObject({ tier: 'write', decision: 'allow' });
-    expect(Object.keys(a)).toEqual(['tier', 'executesCode', 'reasons', 'commands', 'files', 'decision']);
+    expect(Object.keys(a)).toEqual(['tier', 'executesCode', 'reasons', 'commands', 'files', 'decision', 'confined']);
     // Outside the workspace the cascade's default is readOnly, so the write is denied outright.
     const outside = JSON.parse(nome(['check', '--workspace', ws, '--json', '--', 'touch /tmp/a']).stdout);
     expect(outside.decision).toBe('deny');
@@ -59,6 +60,19 @@ describe('nome classify / check', () => {
     mkdirSync(path.join(ws, '.nome'));
     writeFileSync(path.join(ws, '.nome', 'permissions.json'), JSON.stringify({ tools: [{ tool: 'shell', tier: 'write', decision: 'deny' }] }));
     expect(JSON.parse(nome(['check', '--workspace', ws, '--json', '--', 'touch a.txt']).stdout).decision).toBe('deny');
+  });
+
+  it('check says what the supervisor would do here: it probes the sandbox, and --confined/--unconfined ask what-if', () => {
+    const ws = mkdtempSync(path.join(os.tmpdir(), 'nome-cli-ws-'));
+    writeFileSync(path.join(ws, 'build.sh'), 'echo built\n');
+    const here = JSON.parse(nome(['check', '--workspace', ws, '--json', '--', 'sh build.sh']).stdout);
+    expect(here.confined).toBe(probeSandbox().confined);
+    const confined = JSON.parse(nome(['check', '--workspace', ws, '--json', '--confined', '--', 'sh build.sh']).stdout);
+    const unconfined = JSON.parse(nome(['check', '--workspace', ws, '--json', '--unconfined', '--', 'sh build.sh']).stdout);
+    expect(confined).toMatchObject({ tier: 'write', decision: 'allow', confined: true });
+    expect(unconfined).toMatchObject({ tier: 'danger', decision: 'ask', confined: false });
+    expect(here.decision).toBe(probeSandbox().confined ? 'allow' : 'ask');
+    expect(nome(['check', '--workspace', ws, '--confined', '--unconfined', '--', 'ls']).status).toBe(2);
   });
 
   it('usage errors exit 2', () => {
