@@ -83,8 +83,11 @@ export const payloadSchemas = {
   }),
   artifact: open({
     path: z.string().min(1),
+    /** sha256 of the file, or of its first `hashedBytes` bytes when it was larger than NOME hashes. */
     sha256: sha256Hex,
     bytes: z.number().int().nonnegative().optional(),
+    /** Present only when the digest covers less than the whole file (the cap). */
+    hashedBytes: z.number().int().nonnegative().optional(),
   }),
   'policy.snapshot': open({
     layer: z.string().min(1),

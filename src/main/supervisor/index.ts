@@ -6,7 +6,8 @@
  * Runtime: plain Node.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { lstatSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { constants as fsConstants, lstatSync, realpathSync, rmSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { AuditStore } from '../audit';
@@ -69,8 +70,32 @@ const OUTCOME_COUNTS = {
 const DEFAULT_COMMAND_TIMEOUT_MS = 30 * 60 * 1000;
 const UI_OUTPUT_CAP_BYTES = 64 * 1024 * 1024;
 
-function sha256File(file: string): string {
-  return createHash('sha256').update(readFileSync(file)).digest('hex');
+/** An artifact larger than this is hashed over its first ARTIFACT_HASH_CAP bytes, and its receipt says so. */
+export const ARTIFACT_HASH_CAP = 64 * 1024 * 1024;
+
+/**
+ * The digest of a file a run wrote, streamed in chunks (the read runs on libuv's threads, the
+ * hashing a chunk at a time, so a 2 GB file never stalls the agents or the UI), up to `cap` bytes.
+ * Null when it is not a regular file (opened non-blocking, so a FIFO cannot hang it).
+ */
+async function hashArtifact(file: string, cap: number = ARTIFACT_HASH_CAP): Promise<{ sha256: string; bytes: number; hashedBytes: number } | null> {
+  const handle = await open(file, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile()) return null;
+    const hash = createHash('sha256');
+    let hashedBytes = 0;
+    const limit = Math.min(stat.size, cap);
+    if (limit > 0) {
+      for await (const chunk of handle.createReadStream({ start: 0, end: limit - 1, autoClose: false, highWaterMark: 1 << 20 })) {
+        hash.update(chunk as Buffer);
+        hashedBytes += (chunk as Buffer).length;
+      }
+    }
+    return { sha256: hash.digest('hex'), bytes: stat.size, hashedBytes };
+  } finally {
+    await handle.close();
+  }
 }
 
 function lexists(p: string): boolean {
@@ -107,6 +132,8 @@ export interface SupervisorOptions {
    * promise holds back the pty's flow-control acknowledgement until it settles.
    */
   onRunEvent?: (event: RunEvent) => void | Promise<void>;
+  /** Artifacts larger than this are hashed over their first bytes only (default ARTIFACT_HASH_CAP). */
+  artifactHashCap?: number;
 }
 
 export interface Supervisor {
@@ -362,10 +389,15 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
     for (const target of classification.files) {
       if (target.access !== 'write' || target.dynamic || target.glob) continue;
       const file = path.resolve(workspace, request.cwd ?? '.', target.path.replace(/^~(?=\/|$)/, home));
+      let digest: Awaited<ReturnType<typeof hashArtifact>>;
       try {
-        if (statSync(file).isFile()) audit.append({ runId, kind: 'artifact', payload: { path: file, sha256: sha256File(file) } });
+        digest = await hashArtifact(file, options.artifactHashCap);
       } catch {
-        // Not written (or not a file): nothing to record.
+        continue; // Not written (or not readable): nothing to record.
+      }
+      if (digest) {
+        const complete = digest.hashedBytes === digest.bytes;
+        audit.append({ runId, kind: 'artifact', payload: { path: file, sha256: digest.sha256, bytes: digest.bytes, ...(complete ? {} : { hashedBytes: digest.hashedBytes }) } });
       }
     }
     end(result.timedOut ? 'timeout' : result.cancelled ? 'cancelled' : result.exitCode === 0 ? 'ok' : 'failed', result.exitCode);

@@ -2,6 +2,7 @@
  * The supervisor's own failure paths (issue 11), in process with fakes where a real part cannot be
  * made to fail on demand: every run that starts ends, whatever throws, and the client hears why.
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -114,6 +115,24 @@ describe('every run that starts ends', () => {
       const receipts = ofRun(outcome.runId);
       expect(kinds(receipts)).toEqual(['run.started', 'tool.call', 'approval.requested', 'approval.answered', 'run.ended']);
       expect(receipts.at(-1)!.payload).toMatchObject({ outcome: 'timeout' });
+    } finally {
+      supervisor.close();
+    }
+  });
+});
+
+describe('artifact receipts', () => {
+  it('a huge written file is hashed by streaming up to the cap, and the receipt says how much the digest covers', async () => {
+    const cap = 1024 * 1024;
+    const supervisor = createSupervisor({ dataDir: path.join(root, 'data'), audit: store, approvals: new ApprovalQueue(), policy, env, artifactHashCap: cap });
+    try {
+      const big = await supervisor.handle(request('truncate -s 200M big.bin'), { output: () => {} });
+      expect(big.exitCode).toBe(0);
+      const artifact = ofRun(big.runId).find((r) => r.kind === 'artifact')!;
+      expect(artifact.payload).toMatchObject({ path: path.join(ws, 'big.bin'), bytes: 200 * 1024 * 1024, hashedBytes: cap, sha256: createHash('sha256').update(Buffer.alloc(cap)).digest('hex') });
+      const small = await supervisor.handle(request('echo hello > small.txt'), { output: () => {} });
+      const whole = ofRun(small.runId).find((r) => r.kind === 'artifact')!;
+      expect(whole.payload).toEqual({ path: path.join(ws, 'small.txt'), bytes: 6, sha256: createHash('sha256').update('hello\n').digest('hex') });
     } finally {
       supervisor.close();
     }
