@@ -26,9 +26,61 @@ export interface BuiltInRule {
   level: Level;
   /** Why the rule exists, for readers of this file. */
   why: string;
+  /** Where the tool documents that it keeps credentials there, for the credential stores below. */
+  source?: string;
 }
 
-const secret = (pattern: string, why: string): BuiltInRule => ({ pattern, level: 'noAccess', why });
+const secret = (pattern: string, why: string, source?: string): BuiltInRule => ({ pattern, level: 'noAccess', why, ...(source ? { source } : {}) });
+
+/**
+ * Where the tools a developer has keep credentials in the home directory (issue 10, class 8): the
+ * agents' own logins, package registries, clouds, databases, and shell histories (which hold
+ * whatever was typed or pasted). Each with the tool and where that is documented. The ones marked
+ * "checked" were looked up in public documentation when they were added; the others are from the
+ * tools' own documentation as named.
+ */
+const CREDENTIAL_STORES: readonly BuiltInRule[] = [
+  secret('~/.claude/.credentials.json', 'Claude Code OAuth login (Linux)', 'checked: Claude Code stores its OAuth blob in ~/.claude/.credentials.json on Linux (github.com/rsnodgrass/claude-code-auth, pkg.go.dev agentcreds)'),
+  secret('~/.codex/auth.json', 'Codex CLI login (ChatGPT tokens or API key)', 'checked: $CODEX_HOME/auth.json, default ~/.codex (mintlify.com/openai/codex/authentication, simplified.guide/codex/login-status-check)'),
+  secret('~/.gemini/oauth_creds.json', 'Gemini CLI OAuth tokens', 'checked: docs.roocode.com/providers/gemini-cli; sync-auth crate (Gemini CLI key files)'),
+  secret('~/.gemini/mcp-oauth-tokens.json', "Gemini CLI's MCP OAuth tokens", 'checked: sync-auth crate (Gemini CLI key files)'),
+  secret('~/.cache/huggingface/token', 'Hugging Face token (huggingface-cli login)', 'checked: huggingface_hub HF_TOKEN_PATH'),
+  secret('~/.huggingface/token', 'Hugging Face token (the old location)', 'checked: huggingface_hub v0.11 _hf_folder.py'),
+  secret('~/.config/github-copilot/**', 'GitHub Copilot tokens (hosts.json, apps.json)', 'GitHub Copilot editor plugins'),
+  secret('~/.config/rclone/rclone.conf', 'rclone remotes and their secrets', 'rclone docs: config file location'),
+  secret('~/.m2/settings.xml', 'Maven server passwords', 'Maven settings reference (servers)'),
+  secret('~/.m2/settings-security.xml', 'Maven master password', 'Maven password encryption guide'),
+  secret('~/.gradle/gradle.properties', 'Gradle repository and signing credentials', 'Gradle docs: credentials in gradle.properties'),
+  secret('~/.yarnrc.yml', 'Yarn npmAuthToken', 'Yarn Berry configuration (npmAuthToken)'),
+  secret('~/.yarnrc', 'Yarn classic registry auth', 'Yarn classic .yarnrc'),
+  secret('~/.boto', 'gsutil credentials', 'gsutil boto configuration file'),
+  secret('~/.s3cfg', 's3cmd access keys', 's3cmd configuration file'),
+  secret('~/.pgpass', 'PostgreSQL passwords', 'PostgreSQL libpq password file'),
+  secret('~/.my.cnf', 'MySQL client password', 'MySQL option files'),
+  secret('~/.config/composer/auth.json', 'Composer registry tokens', 'Composer authentication for privately hosted packages'),
+  secret('~/.composer/auth.json', 'Composer registry tokens (older home)', 'Composer authentication for privately hosted packages'),
+  secret('~/.config/pip/pip.conf', 'pip index URLs with credentials', 'pip configuration files'),
+  secret('~/.pip/pip.conf', 'pip index URLs with credentials (legacy location)', 'pip configuration files'),
+  secret('~/.nuget/NuGet/NuGet.Config', 'NuGet packageSourceCredentials', 'NuGet.Config reference'),
+  secret('~/.config/sops/age/keys.txt', 'age private keys for sops', 'sops: age key file location'),
+  secret('~/.config/configstore/firebase-tools.json', 'Firebase CLI tokens', 'firebase-tools login'),
+  secret('~/.config/ngrok/ngrok.yml', 'ngrok authtoken', 'ngrok agent configuration file'),
+  secret('~/.config/stripe/config.toml', 'Stripe CLI keys', 'Stripe CLI login'),
+  secret('~/.config/hub', 'hub CLI OAuth token', 'hub configuration'),
+  secret('~/.terraformrc', 'Terraform CLI credentials blocks', 'Terraform CLI configuration file'),
+  secret('~/.oci/**', 'Oracle Cloud CLI config and API keys', 'OCI CLI configuration'),
+  // Shell and REPL histories hold whatever was typed or pasted: passwords, tokens, connection strings.
+  secret('~/.bash_history', 'shell history'),
+  secret('~/.zsh_history', 'shell history'),
+  secret('~/.histfile', 'shell history'),
+  secret('~/.local/share/fish/fish_history', 'shell history'),
+  secret('~/.python_history', 'REPL history'),
+  secret('~/.node_repl_history', 'REPL history'),
+  secret('~/.psql_history', 'database client history'),
+  secret('~/.mysql_history', 'database client history'),
+  secret('~/.sqlite_history', 'database client history'),
+  secret('~/.rediscli_history', 'database client history'),
+];
 const guard = (pattern: string, why: string): BuiltInRule => ({ pattern, level: 'readOnly', why });
 
 export const BUILT_IN_RULES: readonly BuiltInRule[] = Object.freeze([
@@ -66,6 +118,7 @@ export const BUILT_IN_RULES: readonly BuiltInRule[] = Object.freeze([
   secret('~/.vault-token', 'Vault token'),
   secret('~/.terraform.d/credentials.tfrc.json', 'Terraform Cloud tokens'),
   secret('~/.password-store/**', 'pass password store'),
+  ...CREDENTIAL_STORES,
   // OS keychains.
   secret('~/Library/Keychains/**', 'macOS keychains'),
   secret('/Library/Keychains/**', 'macOS system keychains'),

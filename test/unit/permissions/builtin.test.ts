@@ -42,6 +42,17 @@ describe('built-in rules', () => {
 
   it.each([
     ['~/.ssh/id_rsa', 'noAccess'],
+    ['~/.claude/.credentials.json', 'noAccess'],
+    ['~/.codex/auth.json', 'noAccess'],
+    ['~/.gemini/oauth_creds.json', 'noAccess'],
+    ['~/.cache/huggingface/token', 'noAccess'],
+    ['~/.config/github-copilot/hosts.json', 'noAccess'],
+    ['~/.m2/settings.xml', 'noAccess'],
+    ['~/.config/rclone/rclone.conf', 'noAccess'],
+    ['~/.pgpass', 'noAccess'],
+    ['~/.bash_history', 'noAccess'],
+    ['~/.local/share/fish/fish_history', 'noAccess'],
+    ['~/.config/git/credentials', 'noAccess'],
     ['~/.ssh/config', 'noAccess'],
     ['~/.aws/credentials', 'noAccess'],
     ['~/.config/gcloud/application_default_credentials.json', 'noAccess'],
