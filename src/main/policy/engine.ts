@@ -77,6 +77,14 @@ class Classification {
       if (r.tier === 'danger' || (r.tier === 'write' && sink.tier === 'read')) sink.tier = r.tier;
     }
     const classifier = new Classifier(sink, new RunContext(this, override, depth, walker.functions), cwd);
+    // What bash expands where the tree is silent (heredoc bodies) runs before the command that reads it.
+    for (const hidden of walker.hidden) {
+      const before = sink.commands.length;
+      this.run(hidden.script, override ?? [hidden.start, hidden.end], depth + 1, cwd);
+      // The `:` that carries the body is ours, not bash's: only what it expands is reported.
+      const carrier = sink.commands.findIndex((c, i) => i >= before && c.argv[0] === ':');
+      if (carrier >= 0) sink.commands.splice(carrier, 1);
+    }
     for (const cmd of walker.commands) classifier.simple(cmd, walker.commands);
     return classifier.directory;
   }

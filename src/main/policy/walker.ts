@@ -83,6 +83,11 @@ function isInt(text: string): boolean {
 export class Walker {
   readonly commands: SimpleCommand[] = [];
   readonly reasons: RawReason[] = [];
+  /**
+   * Text bash expands that the tree holds no nodes for (an unquoted heredoc body whose backticks or
+   * `$( )` tree-sitter did not parse), as a script to classify on its own, with where it sits.
+   */
+  readonly hidden: { script: string; start: number; end: number }[] = [];
   /** Shell functions defined in the script: calling one runs its (already classified) body. */
   get functions(): ReadonlySet<string> {
     return this.functionNames ?? NO_NAMES;
@@ -487,10 +492,19 @@ export class Walker {
     // heredoc_redirect: its body may hold substitutions; tree-sitter may nest more redirects
     // and even the rest of the pipeline/list inside it.
     let substituted = false;
+    const start = node.children.find((c) => c!.type === 'heredoc_start');
+    // A quoted delimiter ('EOF', "EOF", \EOF, E"O"F) makes the body literal: bash expands nothing in it.
+    const expands = start !== undefined && !/['"\\]/.test(this.text(start));
     for (let i = 0, kids = node.children; i < kids.length; i++) {
       const c = kids[i]!;
       if (!c.isNamed) continue;
       if (c.type === 'heredoc_body') {
+        if (expands && this.silentExpansions(c)) {
+          // The tree missed substitutions bash will run: the body is classified as what bash sees, a double-quoted string.
+          this.hidden.push({ script: `: ${asDoubleQuoted(this.text(c))}`, start: c.startIndex, end: c.endIndex });
+          substituted = true;
+          continue;
+        }
         for (let j = 0, kids = c.children; j < kids.length; j++) {
           const b = kids[j]!;
           if (b.type === 'heredoc_content' || !b.isNamed) continue;
@@ -501,6 +515,35 @@ export class Walker {
       else if (c.type !== 'heredoc_start' && c.type !== 'heredoc_end' && c.type !== 'comment') trailing.push(c);
     }
     out.unshift({ op: '<<', fd: null, target: null, access: null, substitutedInput: substituted, start: node.startIndex, end: node.endIndex });
+  }
+
+  /**
+   * Whether an expanding heredoc body holds more command substitutions (`…` or $( )) than the tree
+   * parsed: tree-sitter-bash gives no nodes for backticks in an unquoted body, nor for $( ) in a
+   * `<<-` one.
+   */
+  private silentExpansions(body: TNode): boolean {
+    const text = this.text(body);
+    let expected = 0;
+    let backticks = 0;
+    for (let i = 0; i < text.length; i++) {
+      const ch = text[i];
+      if (ch === '\\') {
+        i++; // an escaped character is literal
+        continue;
+      }
+      if (ch === '`') backticks++;
+      else if (ch === '$' && text[i + 1] === '(') expected++;
+    }
+    expected += Math.floor(backticks / 2) + (backticks % 2);
+    if (expected === 0) return false;
+    let found = 0;
+    const count = (n: TNode) => {
+      if (n.type === 'command_substitution' || n.type === 'arithmetic_expansion') found++;
+      for (const c of n.children) count(c!);
+    };
+    count(body);
+    return found < expected;
   }
 
   private hasSubstitution(node: TNode): boolean {
@@ -945,4 +988,32 @@ function isRedirect(type: string): boolean {
 function unescapeDouble(text: string): string {
   if (!text.includes('\\')) return text;
   return text.replace(/\\([$`"\\\n])/g, (_, c: string) => (c === '\n' ? '' : c));
+}
+
+/**
+ * An expanding heredoc body as the double-quoted string bash treats it like: the same expansions,
+ * and a backslash special only before $ ` \ and a newline. A `"` is literal in the body, so it is
+ * escaped, and a backslash before it, literal too, is kept as a backslash.
+ */
+export function asDoubleQuoted(body: string): string {
+  let out = '"';
+  for (let i = 0; i < body.length; i++) {
+    const ch = body[i]!;
+    if (ch === '\\') {
+      const next = body[i + 1];
+      if (next === '"') {
+        out += '\\\\\\"';
+        i++;
+        continue;
+      }
+      out += ch;
+      if (next !== undefined) {
+        out += next;
+        i++;
+      }
+      continue;
+    }
+    out += ch === '"' ? '\\"' : ch;
+  }
+  return `${out}"`;
 }

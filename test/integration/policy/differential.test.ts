@@ -45,6 +45,13 @@ const EXTRA = [
   '! neg && true || fallback',
   'a=(1 $(arr)) ; echo ${a[0]}',
   'trap "on_exit" EXIT; exit',
+  // Heredoc bodies: where bash expands and tree-sitter gives no nodes (issue 10, class 1).
+  'cat <<EOF\n`hd1`\nEOF',
+  'cat <<-EOF\n\t$(hd2)\n\tEOF',
+  'cat <<EOF\nplain `hd3` and $(hd4) and \\`not\\`\nEOF',
+  "cat <<'EOF'\n`quoted1` $(quoted2)\nEOF",
+  'cat <<\\EOF\n`quoted3`\nEOF',
+  'cat <<EOF | grep x\n$(hd5 "$(hd6)")\nEOF',
 ];
 
 let engine: PolicyEngine;

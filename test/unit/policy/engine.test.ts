@@ -293,3 +293,25 @@ describe('catalog', () => {
     expect(classify('').reasons.length).toBeGreaterThan(0);
   });
 });
+
+describe('heredoc bodies: what bash expands where the tree is silent (issue 10, class 1)', () => {
+  it.each([
+    ['cat <<EOF\n`cat .env`\nEOF', 'backticks in an unquoted body'],
+    ['cat <<-EOF\n\t$(cat .env)\n\tEOF', '$( ) in a <<- body'],
+    ['cat <<EOF\nkey: "`cat .env`" \\"x\\"\nEOF', 'quotes and escapes around it'],
+  ])('%j runs what it hides (%s): the read is reported, the carrier is not', (command) => {
+    const r = classify(command);
+    expect(r.files).toContainEqual(expect.objectContaining({ path: '.env', access: 'read' }));
+    expect(r.commands.map((c) => c.argv[0])).toEqual(['cat', 'cat']);
+    expect(r.tier).not.toBe('read');
+  });
+  it.each([
+    ["cat <<'EOF'\n`cat .env` $(cat .env)\nEOF", 'a quoted delimiter'],
+    ['cat <<\\EOF\n`cat .env`\nEOF', 'an escaped delimiter'],
+    ['cat <<EOF\n\\`cat .env\\` \\$(cat .env)\nEOF', 'escaped in the body'],
+  ])('%j stays literal (%s)', (command) => {
+    const r = classify(command);
+    expect(r.files).toEqual([]);
+    expect(r.commands.map((c) => c.argv[0])).toEqual(['cat']);
+  });
+});
