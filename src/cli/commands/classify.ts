@@ -45,6 +45,33 @@ export function plainReport(command: string, result: ClassifyResult, decision?: 
   return lines.join('\n') + '\n';
 }
 
+/**
+ * The --jsonl batch mode shared by classify and check: one JSON-encoded command per stdin line, one
+ * JSON result per line; a bad line gets `{"error":…}` and the run goes on. Resolves true when any
+ * line was bad (the caller exits 1).
+ */
+export async function eachJsonlCommand(result: (command: string) => unknown): Promise<boolean> {
+  let failed = false;
+  const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  for await (const line of rl) {
+    let command: unknown;
+    try {
+      command = JSON.parse(line);
+    } catch (error) {
+      failed = true;
+      process.stdout.write(JSON.stringify({ error: `not valid JSON: ${(error as Error).message}` }) + '\n');
+      continue;
+    }
+    if (typeof command !== 'string') {
+      failed = true;
+      process.stdout.write(JSON.stringify({ error: 'each line must be a JSON-encoded string' }) + '\n');
+      continue;
+    }
+    process.stdout.write(printableJson(result(command)) + '\n');
+  }
+  return failed;
+}
+
 export function commandFrom(positionals: string[]): string {
   if (positionals.length === 0) throw new UsageError('give the command after --, e.g. nome classify --json -- "ls -la"');
   return positionals.join(' ');
@@ -65,25 +92,7 @@ export async function run(argv: string[]): Promise<number> {
   const options = optionsFrom(values);
   if (values.jsonl) {
     if (positionals.length > 0) throw new UsageError('--jsonl reads commands from stdin; give no command arguments');
-    let failed = false;
-    const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
-    for await (const line of rl) {
-      let command: unknown;
-      try {
-        command = JSON.parse(line);
-      } catch (error) {
-        failed = true;
-        process.stdout.write(JSON.stringify({ error: `not valid JSON: ${(error as Error).message}` }) + '\n');
-        continue;
-      }
-      if (typeof command !== 'string') {
-        failed = true;
-        process.stdout.write(JSON.stringify({ error: 'each line must be a JSON-encoded string' }) + '\n');
-        continue;
-      }
-      process.stdout.write(printableJson(contractJson(engine.classify(command, options))) + '\n');
-    }
-    return failed ? 1 : 0;
+    return (await eachJsonlCommand((command) => contractJson(engine.classify(command, options)))) ? 1 : 0;
   }
   const command = commandFrom(positionals);
   const result = engine.classify(command, options);

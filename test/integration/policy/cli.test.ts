@@ -75,6 +75,20 @@ describe('nome classify / check', () => {
     expect(nome(['check', '--workspace', ws, '--confined', '--unconfined', '--', 'ls']).status).toBe(2);
   });
 
+  it('check --jsonl judges a batch: one result per line, with the decision and file levels; a bad line gets an error', () => {
+    const ws = mkdtempSync(path.join(os.tmpdir(), 'nome-cli-ws-'));
+    writeFileSync(path.join(ws, '.env'), 'S=1\n');
+    const input = [JSON.stringify('ls'), JSON.stringify('cat .env'), 'not json', JSON.stringify('rm -rf /')].join('\n') + '\n';
+    const r = nome(['check', '--workspace', ws, '--jsonl', '--confined'], input);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toHaveLength(4);
+    expect(lines[0]).toMatchObject({ tier: 'read', decision: 'allow', confined: true });
+    expect(lines[1]).toMatchObject({ decision: 'deny', files: [{ access: 'read', level: 'noAccess', allowed: false }] });
+    expect(lines[2]!.error).toBeDefined();
+    expect(lines[3]).toMatchObject({ tier: 'danger' });
+    expect(r.status).toBe(1);
+  });
+
   it('usage errors exit 2', () => {
     expect(nome(['check', '--json', '--', 'ls']).status).toBe(2);
     expect(nome(['classify', '--json']).status).toBe(2);
