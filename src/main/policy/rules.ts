@@ -1411,6 +1411,10 @@ export class Classifier {
         if (v === '-c' || v === '--config-env') j++;
         continue;
       }
+      if (v === '-p' || v === '--paginate') {
+        this.code('git.paginate', `git ${v} runs a pager program (core.pager or $PAGER)`, w.start, w.end, part);
+        continue;
+      }
       if (v.startsWith('-C')) {
         const dir = v === '-C' ? words[++j] : sliceWord(w, 2);
         if (dir) cDirs.push(dir);
@@ -1542,7 +1546,8 @@ export class Classifier {
       this.add(id, 'danger', 'ssh opens an interactive shell on another host', start, end, part);
       return;
     }
-    this.add(id, 'write', `ssh runs a command on ${host.value} (outside the workspace)`, start, end, part);
+    // Whatever it runs, it runs on another machine: a remote side effect, as the catalog says.
+    this.add(id, 'danger', `ssh runs a command on ${host.value} (${REMOTE_EFFECT})`, start, end, part);
     // The remote command is classified like a local one; its paths are remote, so they are not file targets.
     const before = this.sink.files.length;
     const reasons = this.sink.reasons.length;

@@ -5,7 +5,7 @@
  * Spans here are UTF-16 indices (tree-sitter's); the engine converts them to UTF-8 bytes.
  * Runtime: plain Node.
  */
-import { isDangerousEnv } from './catalog';
+import { CATALOG, isDangerousEnv } from './catalog';
 import { copyTree, fieldChild, treeHasError, type ParsedTree, type TNode } from './tree';
 import type { Tier } from './types';
 
@@ -196,8 +196,18 @@ export class Walker {
         // The body is classified where it is defined: calling it runs exactly these commands.
         const body = fieldChild(node, 'body');
         const fname = fieldChild(node, 'name');
-        if (fname) (this.functionNames ??= new Set()).add(this.text(fname));
+        const name = fname ? this.text(fname) : null;
+        if (name !== null) {
+          (this.functionNames ??= new Set()).add(name);
+          // A function named like a builtin or a known program changes what every later use of that name runs.
+          if (Object.hasOwn(CATALOG, name)) this.reason('function.shadows', 'danger', `defines a function ${name}, which replaces the program or builtin of that name for the rest of the script`, fname!);
+        }
+        const before = this.commands.length;
         if (body) this.statement(body, inherited, null);
+        // A function that starts itself in the background multiplies processes without end (a fork bomb).
+        if (name !== null && body && /(^|[^&])&($|[^&>])/.test(this.text(body)) && this.commands.slice(before).some((c) => c.words[0]?.value === name)) {
+          this.reason('function.forks-itself', 'danger', `the function ${name} starts itself in the background: processes multiply without end`, node);
+        }
         for (let i = 0, kids = node.children; i < kids.length; i++) {
           const c = kids[i]!;
           if (c.isNamed && c !== body && c.type !== 'word' && c.type !== 'comment') this.statement(c, inherited, null);
