@@ -315,3 +315,21 @@ describe('heredoc bodies: what bash expands where the tree is silent (issue 10, 
     expect(r.commands.map((c) => c.argv[0])).toEqual(['cat']);
   });
 });
+
+describe('misses the issue lists (issue 10)', () => {
+  it('ssh running a command on another host is danger, whatever the command', () => {
+    expect(classify('ssh host ls').tier).toBe('danger');
+    expect(classify('ssh -p 22 user@host cat /etc/hostname').tier).toBe('danger');
+  });
+  it('git -p and --paginate run a pager: code the line does not show', () => {
+    for (const cmd of ['git -p status', 'git --paginate log']) expect(classify(cmd, { confined: true })).toMatchObject({ tier: 'write', executesCode: true });
+    expect(classify('git --no-pager log', { confined: true })).toMatchObject({ tier: 'read', executesCode: false });
+  });
+  it('a fork bomb, and functions that replace a builtin or known program, are danger; ordinary functions are not', () => {
+    expect(classify(':(){ :|:& };:').tier).toBe('danger');
+    expect(classify('bomb(){ bomb | bomb & }; bomb').tier).toBe('danger');
+    expect(classify('cd(){ echo hi; }; cd').tier).toBe('danger');
+    expect(classify('greet(){ echo hi; }; greet').tier).toBe('read');
+    expect(classify('retry(){ sleep 1 && retry; }; retry').tier).toBe('read');
+  });
+});
