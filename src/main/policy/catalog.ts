@@ -71,6 +71,8 @@ export interface ProgramRule {
   args?: Role;
   /** Role of the last positional when there are two or more (cp/mv/ln destination). */
   last?: Role;
+  /** Role of the first positional, the rest keeping `args` (`git bundle create FILE REV…`). */
+  first?: Role;
   /** Leading positionals that are not files (a pattern, a script, a mode). */
   skip?: number;
   /** Positional files are read or written as whole subtrees. */
@@ -1315,11 +1317,27 @@ export const GIT_SUBCOMMANDS: Record<string, ProgramRule> = {
   revert: gitWrite(),
   fetch: gitWrite({ why: 'updates remote-tracking refs', flags: fetchFlags }),
   pull: gitWrite({ why: 'fetches and merges', flags: fetchFlags }),
-  clone: gitWrite({ args: 'none', last: 'write', flags: { ...fetchFlags, '-c': raise('danger', 'sets configuration (fsmonitor, hooksPath…) in the new repository', { value: true }), '--config': raise('danger', 'sets configuration (fsmonitor, hooksPath…) in the new repository', { value: true }), '--template': raise('danger', 'copies hooks from a template directory into the new repository', { value: true, file: 'read' }) } }),
-  init: gitWrite(),
+  clone: gitWrite({ args: 'none', last: 'write', flags: { ...fetchFlags, '--separate-git-dir': { value: true, file: 'write' }, '-c': raise('danger', 'sets configuration (fsmonitor, hooksPath…) in the new repository', { value: true }), '--config': raise('danger', 'sets configuration (fsmonitor, hooksPath…) in the new repository', { value: true }), '--template': raise('danger', 'copies hooks from a template directory into the new repository', { value: true, file: 'read' }) } }),
+  // Writes outside the workspace are decided by the judge, not left to the sandbox (issue 10, class 7).
+  init: gitWrite({
+    args: 'write',
+    flags: {
+      '--separate-git-dir': { value: true, file: 'write' },
+      '--template': raise('danger', 'copies hooks from a template directory into the new repository', { value: true, file: 'read' }),
+    },
+  }),
   mv: gitWrite(),
   rm: gitWrite({ flags: { '-f': raise('danger', 'force-removes modified files'), '--force': raise('danger', 'force-removes modified files'), '-r': { recursive: true } } }),
-  apply: gitWrite({ flags: { '--check': raise('read', 'checks only'), '--stat': raise('read', 'prints only') } }),
+  apply: gitWrite({
+    args: 'read',
+    flags: {
+      '--check': raise('read', 'checks only'),
+      '--stat': raise('read', 'prints only'),
+      // The patch's paths are applied below this directory: its writes land there.
+      '--directory': { value: true, file: 'write' },
+      '--unsafe-paths': raise('danger', 'applies changes to paths outside the working tree'),
+    },
+  }),
   am: gitWrite(),
   notes: gitWrite({ sub: { list: read(), show: read() }, other: gitWrite() }),
   worktree: gitWrite({ sub: { list: read(), add: gitWrite({ args: 'write' }), remove: danger('removes a worktree and its changes'), prune: gitWrite() }, other: gitWrite() }),
@@ -1337,7 +1355,10 @@ export const GIT_SUBCOMMANDS: Record<string, ProgramRule> = {
   'hash-object': read({ flags: { '-w': raise('write', 'writes an object') } }),
   'format-patch': gitWrite({ flags: { '-o': { value: true, file: 'write' }, '--output-directory': { value: true, file: 'write' } } }),
   archive: read({ flags: { '-o': out, '--output': out, '--remote': raise('danger', 'runs git-upload-archive on a remote', { value: true }), '--exec': raise('danger', 'runs a remote program', { value: true }) } }),
-  bundle: gitWrite(),
+  bundle: gitWrite({
+    sub: { create: gitWrite({ first: 'write' }), verify: read({ first: 'read' }), 'list-heads': read({ first: 'read' }), unbundle: gitWrite({ first: 'read' }) },
+    other: gitWrite(),
+  }),
   bisect: gitWrite({ sub: { run: code('runs a test command on each step'), log: read(), visualize: read(), view: read() }, other: gitWrite() }),
   reset: gitWrite({ flags: { '--hard': raise('danger', 'discards uncommitted changes irreversibly'), '--merge': raise('danger', 'may discard changes'), '--keep': raise('write', 'keeps local changes') } }),
   clean: gitWrite({ flags: { '-f': raise('danger', 'deletes untracked files irreversibly'), '--force': raise('danger', 'deletes untracked files irreversibly'), '-n': raise('read', 'dry run'), '--dry-run': raise('read', 'dry run'), '-d': { recursive: true }, '-x': raise('danger', 'also deletes ignored files') } }),

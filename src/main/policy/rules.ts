@@ -527,6 +527,7 @@ export class Classifier {
       const w = positionals[p]!;
       let role: Role = p < skip ? 'none' : state.role;
       if (p >= skip && rule.last && positionals.length - skip >= 2 && p === positionals.length - 1) role = rule.last;
+      if (p === skip && rule.first) role = rule.first;
       if (rule.revPaths && !w.dynamic && w.value.includes(':')) this.file(sliceWord(w, w.value.indexOf(':') + 1), 'read', false, part);
       else if (role === 'none' || w.value === '-') {
         if (w.dynamic && !rule.dynamicOk) this.dynamicArg(w, part);

@@ -333,3 +333,21 @@ describe('misses the issue lists (issue 10)', () => {
     expect(classify('retry(){ sleep 1 && retry; }; retry').tier).toBe('read');
   });
 });
+
+describe('writes outside the workspace are reported to the judge (issue 10, class 7)', () => {
+  it.each([
+    ['git bundle create ../b HEAD', '../b'],
+    ['git apply --directory=.. fix.patch', '..'],
+    ['git init --separate-git-dir=../gd', '../gd'],
+    ['git init ../other', '../other'],
+    ['git clone --separate-git-dir ../gd https://example.com/r.git r', '../gd'],
+  ])('%s writes %s', (command, target) => {
+    const r = classify(command, { confined: true });
+    expect(r.files).toContainEqual(expect.objectContaining({ path: target, access: 'write' }));
+    expect(r.tier).toBe('danger');
+  });
+  it('the bundle file is the only file of git bundle create; revisions are not files', () => {
+    expect(classify('git bundle create repo.bundle --all main', { confined: true }).files).toEqual([expect.objectContaining({ path: 'repo.bundle', access: 'write' })]);
+    expect(classify('git apply --unsafe-paths fix.patch', { confined: true }).tier).toBe('danger');
+  });
+});
