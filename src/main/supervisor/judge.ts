@@ -6,7 +6,7 @@
  *
  * Runtime: plain Node.
  */
-import { lstatSync } from 'node:fs';
+import { lstatSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { LayerFile } from '../layers';
 import { createPermissionGateway } from '../permissions';
@@ -77,6 +77,51 @@ const SYMLINK_MAKERS: Readonly<Record<string, { when: (args: string[]) => boolea
   git: { when: (args) => args.some((a) => /^(clone|checkout|switch|restore|reset|pull|merge|rebase|cherry-pick|revert|stash|apply|am|worktree)$/.test(a)), writesCwd: true },
 };
 
+/**
+ * What `mv` and `git mv` on this line move where (absolute), so that a path reached at the
+ * destination is also judged as what it was at the source: after `mv src dst`, `dst/x` is the old
+ * `src/x` (which may be a symlink to `.env`). Moves carry what they move.
+ */
+function moves(commands: ClassifyResult['commands'], cwd: string, home: string): { from: string; to: string }[] {
+  const out: { from: string; to: string }[] = [];
+  const abs = (p: string) => path.resolve(cwd, p.replace(/^~(?=\/|$)/, home));
+  for (const c of commands) {
+    if (c.dynamic) continue;
+    let args: string[] | null = null;
+    if (c.argv[0] === 'mv') args = c.argv.slice(1);
+    else if (c.argv[0] === 'git' && c.argv[1] === 'mv') args = c.argv.slice(2);
+    if (!args) continue;
+    const positionals: string[] = [];
+    let targetDir: string | null = null;
+    let noTargetDir = false;
+    for (let i = 0, options = true; i < args.length; i++) {
+      const a = args[i]!;
+      if (options && a === '--') options = false;
+      else if (options && (a === '-t' || a === '--target-directory')) targetDir = args[++i] ?? null;
+      else if (options && a.startsWith('--target-directory=')) targetDir = a.slice('--target-directory='.length);
+      else if (options && a.startsWith('-t') && a.length > 2) targetDir = a.slice(2);
+      else if (options && (a === '-T' || a === '--no-target-directory')) noTargetDir = true;
+      else if (options && (a === '-S' || a === '--suffix')) i++;
+      else if (options && a.startsWith('-') && a !== '-') continue;
+      else positionals.push(a);
+    }
+    const sources = targetDir === null ? positionals.slice(0, -1) : positionals;
+    const dest = targetDir ?? positionals.at(-1);
+    if (dest === undefined || sources.length === 0) continue;
+    const into = targetDir !== null || (!noTargetDir && (sources.length > 1 || isDirectory(abs(dest))));
+    for (const s of sources) out.push({ from: abs(s), to: into ? path.join(abs(dest), path.basename(s)) : abs(dest) });
+  }
+  return out;
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 /** Whether `file` is a regular file now (not a symlink), e.g. the archive a maker reads. */
 function regularFile(file: string): boolean {
   try {
@@ -134,9 +179,23 @@ export function judgeShell(policy: PolicyEngine, input: JudgeInput): Judgement {
   const ownOperand = (target: (typeof classification.files)[number], resolved: string) =>
     target.access === 'read' && [...operands].some((w) => target.path === w || target.path.endsWith(`/${w}`)) && regularFile(resolved);
 
+  const moved = moves(classification.commands, cwd, input.home);
   const files: FileCheck[] = [];
   for (const target of classification.files) {
     const resolved = path.resolve(cwd, target.path.replace(/^~(?=\/|$)/, input.home));
+    // Reached at a move's destination: it is also what was at the source, judged where it is now.
+    if (!target.dynamic && !target.glob) {
+      for (const move of moved) {
+        if (resolved !== move.to && !below(resolved, move.to)) continue;
+        const was = move.from + resolved.slice(move.to.length);
+        for (const check of permissions.check({ ...target, path: was, cwd, globOptions })) {
+          const reason = `${check.reason} (it is reached as ${resolved}, where this command line moves it)`;
+          files.push({ path: check.path, access: check.access, level: check.level, allowed: check.allowed, decision: check.decision, reason });
+          if (check.decision !== 'allow') reasons.push(reason);
+          raise(check.decision, check.winner ? `${check.winner.layer}:${check.winner.pattern}` : 'permissions');
+        }
+      }
+    }
     const through = target.dynamic || ownOperand(target, resolved) ? undefined : linkRoots.find((root) => below(resolved, root));
     // Through a path that may become a symlink: as unknown as a computed path (the gateway asks,
     // or denies when the text as written already lands on a forbidden rule).

@@ -3,7 +3,7 @@
  * the whole judging path (policy engine → permission gateway → matrix) where the shell is involved.
  * Each case here once came out allow.
  */
-import { symlinkSync } from 'node:fs';
+import { mkdirSync, realpathSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createPolicyEngine, type PolicyEngine } from '../../../src/main/policy';
@@ -118,5 +118,25 @@ describe('file-tool paths', () => {
   it('a path with a NUL byte is denied: a C-string consumer would read `.env`', () => {
     expect(s.gateway().check({ path: '.env\0.txt', access: 'read' })[0]).toMatchObject({ decision: 'deny', level: 'noAccess' });
     expect(s.gateway().check({ path: 'README.md', access: 'read' })[0]!.decision).toBe('allow');
+  });
+});
+
+describe('moves carry what they move (issue 10, class 6)', () => {
+  it('mv src dst && cat dst/x, where src/x is a symlink to .env, is judged as reading .env', () => {
+    s.link('ws/src/x', path.join(s.ws, '.env'));
+    const j = judge('mv src dst && cat dst/x');
+    expect(j.verdict).toBe('deny');
+    expect(j.files).toContainEqual(expect.objectContaining({ path: path.join(realpathSync(s.ws), '.env'), access: 'read', allowed: false }));
+    expect(j.reasons.join('\n')).toMatch(/where this command line moves it/);
+  });
+  it('into an existing directory, with -t, and with git mv', () => {
+    s.link('ws/keep/x', path.join(s.ws, '.env'));
+    mkdirSync(path.join(s.ws, 'box'));
+    expect(judge('mv keep box && cat box/keep/x').verdict).toBe('deny');
+    expect(judge('mv -t box keep && cat box/keep/x').verdict).toBe('deny');
+    expect(judge('git mv keep moved && cat moved/x').verdict).toBe('deny');
+  });
+  it('an ordinary move stays allowed', () => {
+    expect(judge('mv src lib && cat lib/a.ts').verdict).toBe('allow');
   });
 });
