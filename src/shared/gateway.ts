@@ -67,7 +67,5 @@ export const gatewayNotifications = {
 } as const;
 
 export type GatewayMethod = keyof typeof gatewayMethods;
-export type GatewayParams<M extends GatewayMethod> = z.input<(typeof gatewayMethods)[M]['params']>;
 export type GatewayResult<M extends GatewayMethod> = z.output<(typeof gatewayMethods)[M]['result']>;
 export type GatewayNotification<N extends keyof typeof gatewayNotifications> = z.output<(typeof gatewayNotifications)[N]>;
-export type TokenView = z.output<typeof tokenView>;

@@ -22,5 +22,5 @@ export type { Level, RuleMatch, Explanation, PermissionGateway, FileTarget, Chec
 export { LEVELS, LEVEL_RANK, minLevel, permits, isLevel } from './types';
 export { createPermissionGateway, describeRule, MAX_GLOB_PATHS, MAX_SUBTREE_ENTRIES } from './gateway';
 export { BUILT_IN_RULES, type BuiltInRule } from './builtin';
-export { ProtectedIndex, DEFAULT_MAX_ENTRIES, type ProtectedEntries, type ProtectedIndexOptions } from './protected';
+export { ProtectedIndex, type ProtectedEntries, type ProtectedIndexOptions } from './protected';
 export { fileTree, watchLayers, type FileTreeEntry, type FileTree, type LayerWatcher } from './tree';

@@ -16,7 +16,7 @@ import { addStandingApproval, alwaysOffer, standingApprovalFor, type ApprovalQue
 import { readLayers, type LayerFile } from '../layers';
 import type { PolicyEngine } from '../policy';
 import { judgeShell, type Judgement as ShellJudgement } from './judge';
-import { SandboxViews, type RunView } from './view';
+import { SandboxViews, type SandboxView } from './view';
 import { runCommand, probeSandbox } from '../sandbox';
 import { APP_VERSION } from '../host/version';
 import type { RunOutcome } from '../../shared/gateway';
@@ -71,7 +71,7 @@ const DEFAULT_COMMAND_TIMEOUT_MS = 30 * 60 * 1000;
 const UI_OUTPUT_CAP_BYTES = 64 * 1024 * 1024;
 
 /** An artifact larger than this is hashed over its first ARTIFACT_HASH_CAP bytes, and its receipt says so. */
-export const ARTIFACT_HASH_CAP = 64 * 1024 * 1024;
+const ARTIFACT_HASH_CAP = 64 * 1024 * 1024;
 
 /**
  * The digest of a file a run wrote, streamed in chunks (the read runs on libuv's threads, the
@@ -173,7 +173,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
   }
 
   /** The judgement, and the sandbox's view the run will get (null where there is no sandbox). */
-  async function judge(request: ShellRequest, workspace: string): Promise<{ judgement: Judgement; view: RunView | null; layers: LayerFile[] }> {
+  async function judge(request: ShellRequest, workspace: string): Promise<{ judgement: Judgement; view: SandboxView | null; layers: LayerFile[] }> {
     const { layers, version } = readPolicy(workspace);
     const view = sandbox.confined ? await views.forRun(workspace, version, layers) : null;
     const judgement = judgeShell(policy, {
@@ -186,7 +186,9 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       layers,
       ...(view ? { sandboxView: view } : {}),
     });
-    return { judgement: { ...judgement, policyVersion: version }, view, layers };
+    // A `sandbox` setting that could not be used is ignored (exposing nothing is the stricter reading), and said.
+    const reasons = view ? [...judgement.reasons, ...view.errors.map((e) => `policy: ${e}`)] : judgement.reasons;
+    return { judgement: { ...judgement, reasons, policyVersion: version }, view, layers };
   }
 
   /**
@@ -227,7 +229,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
   async function handleStarted(runId: string, workspace: string, request: ShellRequest, io: RunIo, end: EndRun): Promise<RunOutcome> {
 
     let judgement: Judgement;
-    let view: RunView | null;
+    let view: SandboxView | null;
     let layers: LayerFile[];
     try {
       const judgedAt = performance.now();
@@ -254,6 +256,8 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       },
     });
 
+    // Whether a person was waited for: the sandbox's view is then taken again before the run.
+    let waited = false;
     let provenance: Provenance = judgement.rule ? { by: 'rule', rule: judgement.rule } : { by: 'policy-default' };
     if (judgement.verdict === 'deny') {
       end('denied', null);
@@ -294,6 +298,7 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
         io.signal?.addEventListener('abort', onAbort, { once: true });
         io.approvalPending?.(approval);
         telemetry?.count('approval.requested');
+        waited = true;
         const askedAt = performance.now();
         const answer = await outcome;
         telemetry?.latency('approval.wait', performance.now() - askedAt);
@@ -314,10 +319,10 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
       }
     }
 
-    // The view the run gets is taken now, not when it was judged: a person may have taken minutes to
-    // answer, and a protected file made meanwhile must be masked too. When it can no longer be
-    // trusted, a command that was allowed because the sandbox holds does not run.
-    if (view !== null) {
+    // After a person answered, the view is taken again: they may have taken minutes, and a protected
+    // file made meanwhile must be masked too. When it can no longer be trusted, a command that was
+    // allowed because the sandbox holds does not run. (Without a wait, the view was just taken.)
+    if (view !== null && waited) {
       try {
         const now = readPolicy(workspace);
         view = await views.forRun(workspace, now.version, now.layers);
@@ -417,4 +422,4 @@ export function createSupervisor(options: SupervisorOptions): Supervisor {
 }
 
 export { judgeShell, type FileCheck, type JudgeInput } from './judge';
-export { SandboxViews, type RunView } from './view';
+export { SandboxViews, type SandboxView } from './view';

@@ -21,10 +21,10 @@ import { existsSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { LayerFile } from '../layers';
-import { createPermissionGateway, ProtectedIndex, type PermissionGateway } from '../permissions';
+import { createPermissionGateway, ProtectedIndex } from '../permissions';
 import { exposeSetting, isWithin, privateAreas, SCANNED_SYSTEM_DIRS, toolchainPaths } from '../sandbox';
 
-export interface RunView {
+export interface SandboxView {
   hidePaths: string[];
   readOnlyPaths: string[];
   pinnedPaths: string[];
@@ -51,13 +51,10 @@ export interface ViewOptions {
   rootFiles?: boolean;
   /** Paths always hidden (NOME's data dir as the host knows it, whatever the layers say). */
   alwaysHidden?: readonly string[];
-  /** Keep indexes fresh with watchers (the supervisor); false builds them once (`nome check`). */
-  watch?: boolean;
 }
 
 interface WorkspaceViews {
   version: string;
-  gateway: PermissionGateway;
   workspace: ProtectedIndex;
   outside: ProtectedIndex[];
   literal: string[];
@@ -94,7 +91,7 @@ export class SandboxViews {
   }
 
   /** The view for a run in `workspace` under the policy `version` (layer digests). */
-  async forRun(workspace: string, version: string, layers?: readonly LayerFile[]): Promise<RunView> {
+  async forRun(workspace: string, version: string, layers?: readonly LayerFile[]): Promise<SandboxView> {
     let views = this.byWorkspace.get(workspace);
     if (!views || views.version !== version) {
       views?.workspace.close();
@@ -152,7 +149,6 @@ export class SandboxViews {
     const { env, home } = this.opts;
     const gateway = createPermissionGateway({ workspace, env, home, ...(layers ? { layers } : {}) });
     const levelOf = (p: string, isDir: boolean) => gateway.levelOf(p, isDir);
-    const watch = this.opts.watch ?? true;
     const homes = [...new Set([home, realHome()].filter((h): h is string => typeof h === 'string' && path.isAbsolute(h)))];
     const areas = privateAreas(homes);
     const setting = exposeSetting(home, env, process.platform, layers);
@@ -164,12 +160,12 @@ export class SandboxViews {
     const searched = [...SCANNED_SYSTEM_DIRS, ...setting.paths, ...roots.filter((r) => r.glob && visible(r.path) && !isWithin(r.path, workspace)).map((r) => r.path)];
     const distinct = searched.filter((p, i, all) => all.indexOf(p) === i && !all.some((q, j) => j !== i && q !== p && isWithin(p, q)) && !isWithin(p, workspace));
     const outside = distinct.map(
-      (root) => new ProtectedIndex(root, { levelOf, sockets: true, ownerOnly: this.rootFiles && !setting.paths.some((e) => isWithin(root, e)), watch }),
+      (root) => new ProtectedIndex(root, { levelOf, sockets: true, ownerOnly: this.rootFiles && !setting.paths.some((e) => isWithin(root, e)) }),
     );
-    const inside = new ProtectedIndex(workspace, { levelOf, readOnly: true, names: ['.git'], linkNamesProtectTargets: true, watch });
+    const inside = new ProtectedIndex(workspace, { levelOf, readOnly: true, names: ['.git'], linkNamesProtectTargets: true });
     // Checked for existence at every run (a few dozen stats): a credential file made later is masked too.
     const literal = [...roots.filter((r) => !r.glob && r.path !== '/').map((r) => r.path), ...(this.opts.alwaysHidden ?? [])].filter((p, i, all) => all.indexOf(p) === i);
-    return { version, gateway, workspace: inside, outside, literal, expose, areas, errors: setting.errors };
+    return { version, workspace: inside, outside, literal, expose, areas, errors: setting.errors };
   }
 }
 

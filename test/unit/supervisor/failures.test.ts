@@ -3,13 +3,14 @@
  * made to fail on demand: every run that starts ends, whatever throws, and the client hears why.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { openAuditStore, type AuditStore, type Receipt } from '../../../src/main/audit';
 import { ApprovalQueue } from '../../../src/main/approvals';
 import { createPolicyEngine, type PolicyEngine } from '../../../src/main/policy';
+import { probeSandbox } from '../../../src/main/sandbox';
 import { createSupervisor, type ShellRequest } from '../../../src/main/supervisor';
 
 let policy: PolicyEngine;
@@ -133,6 +134,22 @@ describe('artifact receipts', () => {
       const small = await supervisor.handle(request('echo hello > small.txt'), { output: () => {} });
       const whole = ofRun(small.runId).find((r) => r.kind === 'artifact')!;
       expect(whole.payload).toEqual({ path: path.join(ws, 'small.txt'), bytes: 6, sha256: createHash('sha256').update('hello\n').digest('hex') });
+    } finally {
+      supervisor.close();
+    }
+  });
+});
+
+describe('a sandbox setting that cannot be used', () => {
+  it.runIf(probeSandbox().confined)('is ignored, and said in the tool.call receipt', async () => {
+    mkdirSync(path.join(root, 'data'), { recursive: true });
+    writeFileSync(path.join(root, 'data', 'permissions.json'), JSON.stringify({ sandbox: { expose: 'not-a-list' } }));
+    const supervisor = createSupervisor({ dataDir: path.join(root, 'data'), audit: store, approvals: new ApprovalQueue(), policy, env });
+    try {
+      const outcome = await supervisor.handle(request('true'), { output: () => {} });
+      expect(outcome.exitCode).toBe(0);
+      const call = ofRun(outcome.runId).find((r) => r.kind === 'tool.call')!;
+      expect((call.payload as { decision: { reasons: string[] } }).decision.reasons.join('\n')).toMatch(/policy: .*"sandbox" must be/);
     } finally {
       supervisor.close();
     }
